@@ -1,0 +1,54 @@
+package io.rhid.checks.file;
+
+import io.rhid.checks.spi.Probe;
+import io.rhid.checks.spi.ProbeContext;
+import io.rhid.checks.spi.ProbeProvider;
+import io.rhid.checks.spi.ProbeSpec;
+import io.rhid.checks.spi.SpecReader;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+
+import static io.rhid.checks.internal.Reasons.quote;
+
+/** The {@code file} check type; stateless and thread-safe. */
+public final class FileProbeProvider implements ProbeProvider {
+
+    static final String TYPE = "file";
+
+    public FileProbeProvider() {
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public ProbeSpec parse(SpecReader reader) {
+        String path = reader.requiredString("path").filter(p -> valid(reader, p)).orElse(null);
+        if (reader.hasErrors()) {
+            return null;
+        }
+        return new FileProbeSpec(path);
+    }
+
+    @Override
+    public Probe create(ProbeSpec spec, ProbeContext context) {
+        if (!(spec instanceof FileProbeSpec file)) {
+            throw new IllegalArgumentException("not a file spec: " + spec);
+        }
+        return new FileProbe(file);
+    }
+
+    private static boolean valid(SpecReader reader, String path) {
+        try {
+            if (Path.of(path).isAbsolute()) {
+                return true;
+            }
+        } catch (InvalidPathException e) {
+            // reported below like any other unusable path
+        }
+        reader.error("path", "must be an absolute path (found " + quote(path) + ")");
+        return false;
+    }
+}

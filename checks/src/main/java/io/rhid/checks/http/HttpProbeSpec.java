@@ -1,0 +1,47 @@
+package io.rhid.checks.http;
+
+import io.rhid.checks.spi.ProbeSpec;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An {@code http} check: one request to {@code url}, healthy when the status is expected and the
+ * body (its first 64 KiB) contains a match of {@code body}.
+ *
+ * @param url             an absolute http or https URL
+ * @param method          GET, HEAD, POST, PUT or OPTIONS
+ * @param headers         request headers added to the request
+ * @param expectStatus    healthy statuses
+ * @param body            a regular expression that must be found in the body
+ * @param tlsVerify       whether to verify the certificate chain and host name
+ * @param followRedirects whether to follow 3xx responses instead of judging them
+ */
+record HttpProbeSpec(
+        String url,
+        String method,
+        Map<String, String> headers,
+        List<StatusRange> expectStatus,
+        Optional<String> body,
+        boolean tlsVerify,
+        boolean followRedirects) implements ProbeSpec {
+
+    HttpProbeSpec {
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(method, "method");
+        headers = Map.copyOf(headers);
+        expectStatus = List.copyOf(expectStatus);
+        Objects.requireNonNull(body, "body");
+    }
+
+    @Override
+    public String type() {
+        return HttpProbeProvider.TYPE;
+    }
+
+    @Override
+    public String target() {
+        return url;
+    }
+}

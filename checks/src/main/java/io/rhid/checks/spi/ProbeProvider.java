@@ -1,0 +1,32 @@
+package io.rhid.checks.spi;
+
+/**
+ * A check type, found by the agent through {@link java.util.ServiceLoader}.
+ *
+ * <p>Adding a check type means adding a provider class and listing it in
+ * {@code META-INF/services/io.rhid.checks.spi.ProbeProvider}; the agent knows no type by name.
+ *
+ * <p>Threading: one provider instance serves every check of its type. {@link #parse} runs on the
+ * thread loading the config; {@link #create} may be called from any thread, so state a provider
+ * shares between its probes (an HTTP connection pool) must be thread-safe.
+ */
+public interface ProbeProvider {
+
+    /** The value of a check's {@code type} key: {@code http}, {@code tcp}, {@code dns}, ... */
+    String type();
+
+    /**
+     * Reads and validates this type's fields of one check. The agent has already read the keys
+     * common to every check ({@code type}, {@code name}, {@code interval}, {@code fast_interval},
+     * {@code timeout}, {@code rise}, {@code fall}).
+     *
+     * @return the spec, or {@code null} when an error was reported through the reader
+     */
+    ProbeSpec parse(SpecReader reader);
+
+    /**
+     * Creates the probe for a spec returned by {@link #parse}. Must not perform I/O against the
+     * probed service; the first attempt happens on the first {@link Probe#run()}.
+     */
+    Probe create(ProbeSpec spec, ProbeContext context);
+}

@@ -1,0 +1,127 @@
+package io.rhid.checks.dns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rhid.checks.FakeSpecReader;
+import io.rhid.checks.spi.ProbeContext;
+import io.rhid.checks.spi.ProbeResult;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class DnsProbeTest {
+
+    private static final Duration TIMEOUT = Duration.ofMillis(300);
+    private static final long SLACK_MILLIS = 700;
+
+    private static TestDnsServer server;
+    private final DnsProbeProvider provider = new DnsProbeProvider();
+
+    @BeforeAll
+    static void start() throws IOException {
+        server = new TestDnsServer();
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        server.close();
+    }
+
+    @Test
+    void passes_when_the_name_resolves() {
+        assertThat(run("name", "health.example.")).isEqualTo(ProbeResult.pass("rcode NOERROR"));
+    }
+
+    @Test
+    void makes_a_relative_name_absolute() {
+        assertThat(run("name", "health.example")).isEqualTo(ProbeResult.pass("rcode NOERROR"));
+    }
+
+    @Test
+    void passes_when_the_expected_answer_is_there() {
+        assertThat(run("name", "health.example.", "answer", "192.0.2.1").passed()).isTrue();
+        assertThat(run("name", "health.example.", "record", "AAAA", "answer", "2001:db8:0::1").passed()).isTrue();
+        assertThat(run("name", "health.example.", "record", "TXT", "answer", "\"ok\"").passed()).isTrue();
+    }
+
+    @Test
+    void fails_when_the_expected_answer_is_missing() {
+        assertThat(run("name", "health.example.", "answer", "192.0.2.9"))
+                .isEqualTo(ProbeResult.failure("answer 192.0.2.9 not found"));
+    }
+
+    @Test
+    void fails_with_the_rcode_on_servfail() {
+        assertThat(run("name", "broken.example.")).isEqualTo(ProbeResult.failure("rcode SERVFAIL"));
+    }
+
+    @Test
+    void passes_on_the_rcode_it_was_told_to_expect() {
+        assertThat(run("name", "missing.example.", "rcode", "NXDOMAIN")).isEqualTo(ProbeResult.pass("rcode NXDOMAIN"));
+        assertThat(run("name", "health.example.", "rcode", "NXDOMAIN")).isEqualTo(ProbeResult.failure("rcode NOERROR"));
+    }
+
+    @Test
+    void fails_with_no_answer_when_the_name_has_no_record_of_the_type() {
+        assertThat(run("name", "nodata.example.")).isEqualTo(ProbeResult.failure("no answer"));
+        assertThat(run("name", "health.example.", "record", "MX")).isEqualTo(ProbeResult.failure("no answer"));
+    }
+
+    @Test
+    void times_out_within_budget_when_the_server_stays_silent() {
+        long start = System.nanoTime();
+        ProbeResult result = run("name", "silent.example.");
+
+        assertThat(result).isEqualTo(ProbeResult.failure("timeout after 300ms"));
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+                .isBetween(TIMEOUT.toMillis() - 50, TIMEOUT.toMillis() + SLACK_MILLIS);
+    }
+
+    @Test
+    void falls_back_to_tcp_when_the_udp_answer_is_truncated() {
+        int before = server.tcpQueries.get();
+
+        assertThat(run("name", "big.example.", "answer", "192.0.2.7").passed()).isTrue();
+        assertThat(server.tcpQueries.get()).isEqualTo(before + 1);
+    }
+
+    @Test
+    void queries_over_tcp_when_told_to() {
+        int before = server.tcpQueries.get();
+
+        assertThat(run("name", "health.example.", "tcp", true).passed()).isTrue();
+        assertThat(server.tcpQueries.get()).isEqualTo(before + 1);
+    }
+
+    @Test
+    void fails_with_port_unreachable_when_nothing_listens() throws IOException {
+        String address;
+        try (DatagramSocket closed = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+            address = "127.0.0.1:" + closed.getLocalPort();
+        }
+        FakeSpecReader reader = FakeSpecReader.of("server", address, "name", "health.example.");
+        DnsProbeSpec spec = (DnsProbeSpec) provider.parse(reader);
+
+        assertThat(provider.create(spec, new ProbeContext("test/dns", TIMEOUT)).run())
+                .isEqualTo(ProbeResult.failure("port unreachable"));
+    }
+
+    private ProbeResult run(Object... config) {
+        Object[] withServer = new Object[config.length + 2];
+        withServer[0] = "server";
+        withServer[1] = server.address();
+        System.arraycopy(config, 0, withServer, 2, config.length);
+        FakeSpecReader reader = FakeSpecReader.of(withServer);
+        DnsProbeSpec spec = (DnsProbeSpec) provider.parse(reader);
+        assertThat(reader.errors()).isEmpty();
+        return provider.create(spec, new ProbeContext("test/dns", TIMEOUT)).run();
+    }
+}

@@ -1,0 +1,179 @@
+package io.rhid.checks.exec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rhid.checks.spi.ProbeContext;
+import io.rhid.checks.spi.ProbeResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class ExecProbeTest {
+
+    private static final Duration TIMEOUT = Duration.ofMillis(300);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void passes_when_the_command_exits_0() {
+        try (ExecProbe probe = probe("/bin/true")) {
+            assertThat(probe.run()).isEqualTo(ProbeResult.pass("exit 0"));
+        }
+    }
+
+    @Test
+    void fails_with_the_exit_status() {
+        try (ExecProbe probe = probe("/bin/sh", "-c", "exit 2")) {
+            assertThat(probe.run()).isEqualTo(ProbeResult.failure("exit 2"));
+        }
+    }
+
+    @Test
+    void gives_the_first_line_of_output_as_the_reason() {
+        try (ExecProbe probe = probe("/bin/sh", "-c", "echo; echo boom >&2; echo more; exit 3")) {
+            assertThat(probe.run()).isEqualTo(ProbeResult.failure("exit 3: boom"));
+        }
+    }
+
+    @Test
+    void cuts_long_output() {
+        try (ExecProbe probe = probe("/bin/sh", "-c", "head -c 100000 /dev/zero | tr '\\0' x; exit 1")) {
+            ProbeResult result = probe.run();
+            assertThat(result.reason()).startsWith("exit 1: xxx").endsWith("...").hasSize("exit 1: ".length() + 100);
+        }
+    }
+
+    @Test
+    void adds_the_environment() {
+        ExecProbeSpec spec = new ExecProbeSpec(List.of("/bin/sh", "-c", "echo \"$GREETING\"; exit 4"), Map.of("GREETING", "hello"));
+        try (ExecProbe probe = new ExecProbe(spec, new ProbeContext("test/exec", TIMEOUT))) {
+            assertThat(probe.run()).isEqualTo(ProbeResult.failure("exit 4: hello"));
+        }
+    }
+
+    @Test
+    void gives_the_command_an_empty_stdin() {
+        try (ExecProbe probe = probe("/bin/cat")) {
+            assertThat(probe.run()).isEqualTo(ProbeResult.pass("exit 0"));
+        }
+    }
+
+    @Test
+    void truncates_the_output_file_on_every_run_and_deletes_it_on_close() {
+        String script = "if [ -e " + dir.resolve("mark") + " ]; then exit 1; fi; touch " + dir.resolve("mark") + "; echo first; exit 1";
+        ExecProbe probe = probe("/bin/sh", "-c", script);
+
+        assertThat(probe.run()).isEqualTo(ProbeResult.failure("exit 1: first"));
+        Path output = probe.outputFile();
+        assertThat(probe.run()).isEqualTo(ProbeResult.failure("exit 1"));
+        assertThat(probe.outputFile()).isEqualTo(output).exists();
+
+        probe.close();
+        assertThat(output).doesNotExist();
+    }
+
+    @Test
+    void kills_the_command_on_timeout() {
+        try (ExecProbe probe = probe("/bin/sleep", "30")) {
+            long start = System.nanoTime();
+            ProbeResult result = probe.run();
+
+            assertThat(result).isEqualTo(ProbeResult.failure("timeout after 300ms"));
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(1000);
+            assertThat(ProcessHandle.of(probe.lastPid())).isEmpty();
+        }
+    }
+
+    @Test
+    void kills_the_whole_process_group_on_timeout() throws Exception {
+        try (ExecProbe probe = probe("/bin/sh", "-c", "trap '' TERM; /bin/sleep 30 & /bin/sleep 31")) {
+            long start = System.nanoTime();
+            ProbeResult result = probe.run();
+
+            assertThat(result).isEqualTo(ProbeResult.failure("timeout after 300ms"));
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(1000);
+            assertThat(livingInGroup(probe.lastPid())).isEmpty();
+        }
+    }
+
+    @Test
+    void kills_daemonized_grandchildren_through_the_process_group() throws Exception {
+        // The subshell exits at once, so its sleep is no descendant of the command any more.
+        try (ExecProbe probe = probe("/bin/sh", "-c", "(/bin/sleep 30 &); /bin/sleep 31")) {
+            assertThat(probe.run()).isEqualTo(ProbeResult.failure("timeout after 300ms"));
+            assertThat(livingInGroup(probe.lastPid())).isEmpty();
+        }
+    }
+
+    @Test
+    void kills_the_child_on_timeout_without_setsid_too() {
+        ExecProbeSpec spec = new ExecProbeSpec(List.of("/bin/sleep", "30"), Map.of());
+        try (ExecProbe probe = new ExecProbe(spec, new ProbeContext("test/exec", TIMEOUT), false)) {
+            assertThat(probe.run()).isEqualTo(ProbeResult.failure("timeout after 300ms"));
+            assertThat(ProcessHandle.of(probe.lastPid())).isEmpty();
+        }
+    }
+
+    @Test
+    void says_why_a_command_cannot_start() throws IOException {
+        Path gone = Files.createFile(dir.resolve("gone"));
+        Files.delete(gone);
+        ExecProbeSpec spec = new ExecProbeSpec(List.of(gone.toString()), Map.of());
+        try (ExecProbe probe = new ExecProbe(spec, new ProbeContext("test/exec", TIMEOUT), false)) {
+            assertThat(probe.run()).isEqualTo(ProbeResult.failure("cannot run: No such file or directory"));
+        }
+    }
+
+    private ExecProbe probe(String... command) {
+        return new ExecProbe(new ExecProbeSpec(List.of(command), Map.of()), new ProbeContext("test/exec", TIMEOUT));
+    }
+
+    /**
+     * Pids in process group {@code pgid} that are not zombies, read from /proc/PID/stat. Killed
+     * processes may take a moment to disappear, so this waits up to a second for the group to empty.
+     */
+    private static List<String> livingInGroup(long pgid) throws InterruptedException {
+        List<String> living = List.of();
+        for (int i = 0; i < 100; i++) {
+            living = scanGroup(pgid);
+            if (living.isEmpty()) {
+                break;
+            }
+            Thread.sleep(10);
+        }
+        return living;
+    }
+
+    private static List<String> scanGroup(long pgid) {
+        List<String> found = new ArrayList<>();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).forEach(p -> {
+                try {
+                    String stat = Files.readString(p.resolve("stat"));
+                    // After "(comm)": state ppid pgrp ...; comm may contain spaces, hence lastIndexOf.
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    if (Long.parseLong(fields[2]) == pgid && !fields[0].equals("Z")) {
+                        found.add(p.getFileName() + " " + stat.strip());
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the process exited while being read
+                }
+            });
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return found;
+    }
+}
