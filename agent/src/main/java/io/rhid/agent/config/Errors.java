@@ -1,0 +1,55 @@
+package io.rhid.agent.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+/** Collects the errors of one config file while it is parsed and bound; confined to that thread. */
+final class Errors {
+
+    private final String file;
+    private final TreeSet<ConfigError> errors = new TreeSet<>();
+
+    Errors(String file) {
+        this.file = file;
+    }
+
+    static String child(String path, String key) {
+        return path.isEmpty() ? key : path + "." + key;
+    }
+
+    static String index(String path, int i) {
+        return path + "[" + i + "]";
+    }
+
+    void at(int line, int column, String path, String message) {
+        errors.add(new ConfigError(file, line, column, path, message));
+    }
+
+    void at(YamlNode node, String path, String message) {
+        at(node.line(), node.column(), path, message);
+    }
+
+    void atFile(String message) {
+        errors.add(new ConfigError(file, 0, 0, "", message));
+    }
+
+    int count() {
+        return errors.size();
+    }
+
+    /** Whether an error was reported at {@code path} or inside it. */
+    boolean hasErrorsUnder(String path) {
+        for (ConfigError e : errors) {
+            String p = e.path();
+            if (p.equals(path) || p.startsWith(path + ".") || p.startsWith(path + "[")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    List<ConfigError> sorted() {
+        return new ArrayList<>(errors);
+    }
+}

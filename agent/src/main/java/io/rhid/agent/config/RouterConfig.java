@@ -1,0 +1,53 @@
+package io.rhid.agent.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
+
+/** The routing daemon rhid drives, and how often it checks that daemon for drift. */
+public record RouterConfig(Daemon daemon, Bird bird, Frr frr, Duration reconcileInterval) {
+
+    public enum Daemon { BIRD, FRR }
+
+    public enum FrrMode { VTYSH, RELOAD }
+
+    public RouterConfig {
+        Objects.requireNonNull(daemon, "daemon");
+        Objects.requireNonNull(bird, "bird");
+        Objects.requireNonNull(frr, "frr");
+        Objects.requireNonNull(reconcileInterval, "reconcileInterval");
+    }
+
+    /**
+     * BIRD 2 settings.
+     *
+     * @param includeFile the file rhid owns entirely and the operator's bird.conf includes
+     * @param asn         the local ASN, needed only to prepend it ({@code prepend} attributes)
+     */
+    public record Bird(Path includeFile, Path birdc, Path socket, String protocolV4, String protocolV6, OptionalLong asn) {
+        public Bird {
+            Objects.requireNonNull(includeFile, "includeFile");
+            Objects.requireNonNull(birdc, "birdc");
+            Objects.requireNonNull(socket, "socket");
+            Objects.requireNonNull(protocolV4, "protocolV4");
+            Objects.requireNonNull(protocolV6, "protocolV6");
+            Objects.requireNonNull(asn, "asn");
+        }
+    }
+
+    /** FRR settings; {@code asn} is 0 only when the daemon is BIRD and no FRR section was given. */
+    public record Frr(Path vtysh, List<String> vtyshArgs, long asn, String vrf, FrrMode mode,
+                      Path configFile, Path frrReload, List<String> frrReloadArgs) {
+        public Frr {
+            Objects.requireNonNull(vtysh, "vtysh");
+            vtyshArgs = List.copyOf(vtyshArgs);
+            Objects.requireNonNull(vrf, "vrf");
+            Objects.requireNonNull(mode, "mode");
+            Objects.requireNonNull(configFile, "configFile");
+            Objects.requireNonNull(frrReload, "frrReload");
+            frrReloadArgs = List.copyOf(frrReloadArgs);
+        }
+    }
+}
