@@ -1,0 +1,237 @@
+package io.rhid.agent.apply;
+
+import io.rhid.agent.config.Prefix;
+import io.rhid.agent.config.RouterConfig;
+import io.rhid.agent.plan.DesiredState;
+import io.rhid.agent.render.Bird2Renderer;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Converges BIRD 2: writes the include file atomically, validates it with
+ * {@code birdc configure check}, applies it with {@code birdc configure}, and verifies by asking
+ * BIRD which routes rhid's static protocols hold. On a failed validation or apply it puts the last
+ * good file back, so BIRD (which keeps its old config on a failed configure) and the file on disk
+ * agree again. Confined to the control loop's thread.
+ */
+public final class BirdApplier implements RouterApplier {
+
+    private static final Logger log = LoggerFactory.getLogger(BirdApplier.class);
+
+    private final RouterConfig.Bird bird;
+    private final CommandRunner runner;
+    private final Duration timeout;
+    private String lastGood;
+
+    public BirdApplier(RouterConfig.Bird bird, CommandRunner runner, Duration timeout) {
+        this.bird = bird;
+        this.runner = runner;
+        this.timeout = timeout;
+    }
+
+    @Override
+    public String daemon() {
+        return "bird";
+    }
+
+    @Override
+    public String render(DesiredState desired) {
+        return Bird2Renderer.render(desired, bird);
+    }
+
+    @Override
+    public void apply(DesiredState desired) throws ApplyException {
+        String text = render(desired);
+        String restore = lastGood;
+        if (restore == null) {
+            restore = readInclude().orElse(null);
+        }
+        try {
+            AtomicFiles.write(bird.includeFile(), text);
+        } catch (IOException e) {
+            throw new ApplyException("cannot write " + bird.includeFile() + ": " + describe(e), e);
+        }
+        CommandResult check = birdc("configure", "check");
+        if (!check.ok() || !check.output().contains("Configuration OK")) {
+            restore(restore);
+            throw new ApplyException("birdc configure check failed" + exit(check) + ": " + check.summary());
+        }
+        CommandResult configure = birdc("configure");
+        if (!configure.ok() || !reconfigured(configure.output())) {
+            restore(restore);
+            throw new ApplyException("birdc configure failed" + exit(configure) + ": " + configure.summary());
+        }
+        lastGood = text;
+        List<String> mismatch = verify(desired);
+        if (!mismatch.isEmpty()) {
+            // A protocol disabled by hand keeps its routes out of BIRD even after configure.
+            enableProtocols();
+            mismatch = verify(desired);
+            if (!mismatch.isEmpty()) {
+                throw new ApplyException("BIRD does not hold the routes rhid wrote: " + String.join("; ", mismatch));
+            }
+        }
+    }
+
+    /**
+     * Writes the empty include file and reconfigures. If BIRD refuses the configuration (the
+     * operator's bird.conf is broken), disables rhid's protocols instead, which withdraws their
+     * routes without a reconfigure; {@code rhid run} enables them again when it applies.
+     */
+    @Override
+    public String withdrawAll() throws ApplyException {
+        try {
+            AtomicFiles.write(bird.includeFile(), render(DesiredState.EMPTY));
+        } catch (IOException e) {
+            throw new ApplyException("cannot write " + bird.includeFile() + ": " + describe(e), e);
+        }
+        CommandResult configure = birdc("configure");
+        if (configure.ok() && reconfigured(configure.output())) {
+            return "wrote an empty " + bird.includeFile() + " and reconfigured BIRD";
+        }
+        if (configure.output().contains("Unable to connect")) {
+            return "wrote an empty " + bird.includeFile() + "; BIRD is not running, so it announces nothing from rhid when it starts";
+        }
+        List<String> failed = new ArrayList<>();
+        for (String protocol : List.of(bird.protocolV4(), bird.protocolV6())) {
+            CommandResult r = birdc("disable", protocol);
+            if (!r.ok() || !(r.output().contains("disabled") || r.output().contains("already disabled"))) {
+                failed.add(protocol + ": " + r.summary());
+            }
+        }
+        if (!failed.isEmpty()) {
+            throw new ApplyException("birdc configure failed (" + configure.summary() + ") and disabling rhid's protocols failed too: "
+                    + String.join("; ", failed));
+        }
+        return "wrote an empty " + bird.includeFile() + "; BIRD refused to reconfigure (" + configure.summary()
+                + "), so rhid's protocols " + bird.protocolV4() + " and " + bird.protocolV6() + " were disabled instead";
+    }
+
+    @Override
+    public List<Drift> drift(DesiredState applied) throws ApplyException {
+        List<Drift> drift = new ArrayList<>();
+        Optional<String> onDisk = readInclude();
+        if (onDisk.isEmpty()) {
+            drift.add(new Drift("file", bird.includeFile() + " is missing"));
+        } else if (!onDisk.get().equals(render(applied))) {
+            drift.add(new Drift("file", bird.includeFile() + " was changed outside rhid"));
+        }
+        List<String> mismatch = verify(applied);
+        if (!mismatch.isEmpty()) {
+            drift.add(new Drift("routes", String.join("; ", mismatch)));
+        }
+        return drift;
+    }
+
+    /** Differences between the routes BIRD's rhid protocols hold and {@code desired}; empty if none. */
+    private List<String> verify(DesiredState desired) throws ApplyException {
+        List<String> problems = new ArrayList<>();
+        compare(bird.protocolV4(), false, desired, problems);
+        compare(bird.protocolV6(), true, desired, problems);
+        return problems;
+    }
+
+    private void compare(String protocol, boolean v6, DesiredState desired, List<String> problems) throws ApplyException {
+        SortedSet<Prefix> expected = new TreeSet<>();
+        for (Prefix p : desired.announcements().keySet()) {
+            if (p.v6() == v6) {
+                expected.add(p);
+            }
+        }
+        SortedSet<Prefix> held = routes(protocol);
+        if (held.equals(expected)) {
+            return;
+        }
+        SortedSet<Prefix> missing = new TreeSet<>(expected);
+        missing.removeAll(held);
+        SortedSet<Prefix> extra = new TreeSet<>(held);
+        extra.removeAll(expected);
+        StringBuilder s = new StringBuilder(protocol).append(" holds ").append(held.size()).append(" routes, expected ")
+                .append(expected.size());
+        if (!missing.isEmpty()) {
+            s.append(", missing ").append(sample(missing));
+        }
+        if (!extra.isEmpty()) {
+            s.append(", unexpected ").append(sample(extra));
+        }
+        problems.add(s.toString());
+    }
+
+    /** The prefixes BIRD's {@code protocol} holds, from {@code show route protocol NAME}. */
+    SortedSet<Prefix> routes(String protocol) throws ApplyException {
+        CommandResult r = birdc("show", "route", "protocol", protocol);
+        if (!r.ok()) {
+            throw new ApplyException("birdc show route protocol " + protocol + " failed" + exit(r) + ": " + r.summary());
+        }
+        return BirdReplies.routes(r.output());
+    }
+
+    private void enableProtocols() {
+        for (String protocol : List.of(bird.protocolV4(), bird.protocolV6())) {
+            CommandResult r = birdc("enable", protocol);
+            log.info("bird: enable {}: {}", protocol, r.summary());
+        }
+    }
+
+    private void restore(String previous) {
+        if (previous == null) {
+            return;
+        }
+        try {
+            AtomicFiles.write(bird.includeFile(), previous);
+        } catch (IOException e) {
+            log.error("bird: cannot restore the last good {}: {}", bird.includeFile(), describe(e));
+        }
+    }
+
+    private Optional<String> readInclude() throws ApplyException {
+        try {
+            return AtomicFiles.read(bird.includeFile());
+        } catch (IOException e) {
+            throw new ApplyException("cannot read " + bird.includeFile() + ": " + describe(e), e);
+        }
+    }
+
+    private CommandResult birdc(String... command) {
+        List<String> argv = new ArrayList<>(List.of(bird.birdc().toString(), "-s", bird.socket().toString()));
+        argv.addAll(List.of(command));
+        return runner.run(argv, timeout);
+    }
+
+    /** BIRD 2 replies "Reconfigured"; BIRD 3 "Reconfiguration in progress"; both queue while busy. */
+    static boolean reconfigured(String output) {
+        return output.contains("Reconfigured") || output.contains("Reconfiguration in progress")
+                || output.contains("queueing new config");
+    }
+
+    private static String exit(CommandResult r) {
+        return r.timedOut() ? " (timed out)" : r.exitCode() != 0 ? " (exit " + r.exitCode() + ")" : "";
+    }
+
+    private static String sample(SortedSet<Prefix> prefixes) {
+        String listed = prefixes.stream().limit(5).map(Prefix::toString).collect(Collectors.joining(", "));
+        return prefixes.size() > 5 ? listed + " and " + (prefixes.size() - 5) + " more" : listed;
+    }
+
+    static String describe(IOException e) {
+        String kind = e.getClass().getSimpleName();
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
+            return fse.getReason();
+        }
+        return e.getMessage() != null ? e.getMessage() : kind;
+    }
+}

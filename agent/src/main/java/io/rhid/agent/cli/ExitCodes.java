@@ -1,0 +1,20 @@
+package io.rhid.agent.cli;
+
+/** Process exit codes, from sysexits.h where one fits. */
+final class ExitCodes {
+
+    static final int OK = 0;
+    /** {@code rhid probe}: at least one check failed. */
+    static final int CHECKS_FAILED = 1;
+    /** EX_USAGE: bad command line. */
+    static final int USAGE = 64;
+    /** EX_UNAVAILABLE: the running daemon cannot be reached. */
+    static final int UNAVAILABLE = 69;
+    /** EX_SOFTWARE: a bug; the message says what happened. */
+    static final int SOFTWARE = 70;
+    /** EX_CONFIG: the config file has errors. */
+    static final int CONFIG = 78;
+
+    private ExitCodes() {
+    }
+}

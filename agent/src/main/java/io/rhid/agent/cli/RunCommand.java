@@ -1,0 +1,73 @@
+package io.rhid.agent.cli;
+
+import io.rhid.agent.apply.ProcessCommandRunner;
+import io.rhid.agent.config.ProbeTypes;
+import io.rhid.agent.config.RhidConfig;
+import io.rhid.agent.control.Agent;
+import io.rhid.agent.control.ControlLoop;
+import io.rhid.agent.control.Environment;
+import io.rhid.agent.log.LogSetup;
+import io.rhid.agent.status.Metrics;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+/** {@code rhid run}: the daemon, in the foreground. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Run the daemon in the foreground: probe services and announce their prefixes while healthy.",
+                "SIGTERM/SIGINT withdraw everything rhid announced, then exit 0."})
+final class RunCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info",
+            description = "error, warn, info or debug (default: ${DEFAULT-VALUE}); debug logs every probe result.")
+    String logLevel;
+
+    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text",
+            description = "text or json, one object per line (default: ${DEFAULT-VALUE}).")
+    LogSetup.Format logFormat;
+
+    @Override
+    public Integer call() throws Exception {
+        LogSetup.configure(logLevel, logFormat);
+        Logger log = LoggerFactory.getLogger(RunCommand.class);
+        ProbeTypes types = ProbeTypes.load();
+        RhidConfig c = config.load(types);
+        log.info("rhid {} starting with {}", MainCommand.version(), config.file);
+        ControlLoop loop = Agent.controlLoop(c, types, Environment.system(), new ProcessCommandRunner(), new Metrics(),
+                MainCommand.version());
+        AtomicReference<Throwable> crashed = new AtomicReference<>();
+        Thread thread = new Thread(() -> {
+            try {
+                loop.run();
+            } catch (Throwable t) {
+                crashed.set(t);
+            }
+        }, "rhid-control");
+        Runnable stop = () -> loop.submit(new ControlLoop.Stop());
+        // Handling TERM and INT ourselves (instead of the JVM's default, which exits 143 after
+        // shutdown hooks) lets rhid withdraw first and then exit 0.
+        Signal.handle(new Signal("TERM"), s -> {
+            log.info("SIGTERM: withdrawing and stopping");
+            stop.run();
+        });
+        Signal.handle(new Signal("INT"), s -> {
+            log.info("SIGINT: withdrawing and stopping");
+            stop.run();
+        });
+        thread.start();
+        thread.join();
+        if (crashed.get() != null) {
+            log.error("rhid stopped on an internal error", crashed.get());
+            return ExitCodes.SOFTWARE;
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,37 @@
+package io.rhid.agent.control;
+
+import io.rhid.agent.apply.BirdApplier;
+import io.rhid.agent.apply.CommandRunner;
+import io.rhid.agent.apply.LoopbackApplier;
+import io.rhid.agent.apply.RouterApplier;
+import io.rhid.agent.config.ProbeTypes;
+import io.rhid.agent.config.RhidConfig;
+import io.rhid.agent.config.RouterConfig;
+import io.rhid.agent.status.Metrics;
+import java.time.Duration;
+
+/** Assembles the daemon's parts for a config: the appliers for its routing daemon and the loop. */
+public final class Agent {
+
+    /** How long one birdc, vtysh or ip command may take before it is killed and reported. */
+    static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
+
+    private Agent() {
+    }
+
+    public static RouterApplier routerApplier(RhidConfig config, CommandRunner runner) {
+        if (config.router().daemon() == RouterConfig.Daemon.BIRD) {
+            return new BirdApplier(config.router().bird(), runner, COMMAND_TIMEOUT);
+        }
+        throw new IllegalArgumentException("router.daemon " + config.router().daemon() + " is not supported yet");
+    }
+
+    public static LoopbackApplier loopback(RhidConfig config, CommandRunner runner) {
+        return new LoopbackApplier(config.addresses(), config.stateDir(), runner, COMMAND_TIMEOUT);
+    }
+
+    public static ControlLoop controlLoop(RhidConfig config, ProbeTypes types, Environment env, CommandRunner runner,
+                                          Metrics metrics, String version) {
+        return new ControlLoop(config, types, env, routerApplier(config, runner), loopback(config, runner), metrics, version);
+    }
+}

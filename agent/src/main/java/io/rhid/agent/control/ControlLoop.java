@@ -1,0 +1,523 @@
+package io.rhid.agent.control;
+
+import io.rhid.agent.apply.ApplyException;
+import io.rhid.agent.apply.Drift;
+import io.rhid.agent.apply.LoopbackApplier;
+import io.rhid.agent.apply.RouterApplier;
+import io.rhid.agent.config.CheckConfig;
+import io.rhid.agent.config.Durations;
+import io.rhid.agent.config.Prefix;
+import io.rhid.agent.config.ProbeTypes;
+import io.rhid.agent.config.RhidConfig;
+import io.rhid.agent.config.ServiceConfig;
+import io.rhid.agent.health.RiseFall;
+import io.rhid.agent.health.ServiceState;
+import io.rhid.agent.plan.Announcement;
+import io.rhid.agent.plan.DesiredState;
+import io.rhid.agent.plan.Planner;
+import io.rhid.agent.schedule.CheckKey;
+import io.rhid.agent.schedule.CheckUpdate;
+import io.rhid.agent.schedule.ProbeScheduler;
+import io.rhid.agent.status.Metrics;
+import io.rhid.agent.status.StatusSnapshot;
+import io.rhid.checks.spi.Probe;
+import io.rhid.checks.spi.ProbeContext;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single thread that owns rhid's mutable state. Probe outcomes and commands arrive through one
+ * queue; each turn of the loop takes everything queued, updates check and service health, plans
+ * the desired state and, if it differs from what was applied, applies it: addresses first, then
+ * the routing daemon, then address removals. Outcomes that arrive together (a correlated failure
+ * of many services) are therefore applied as one change, and a lone change is applied at once.
+ *
+ * <p>Every {@code reconcile_interval} it also compares the daemon and the interface with what it
+ * applied and repairs drift. A failed apply keeps the last good state and is retried with backoff.
+ *
+ * <p>Threading: {@link #submit}, {@link #snapshot()} and {@link #awaitStopped} may be called from
+ * any thread; everything else runs on the loop's thread.
+ */
+public final class ControlLoop implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(ControlLoop.class);
+    private static final Duration FIRST_RETRY = Duration.ofMillis(250);
+
+    /** Something for the loop to handle. */
+    public sealed interface Event permits ProbeEvent, Stop {
+    }
+
+    /** A probe run finished. */
+    public record ProbeEvent(CheckUpdate update) implements Event {
+    }
+
+    /** Withdraw everything rhid announced and end the loop. */
+    public record Stop() implements Event {
+    }
+
+    /** A service's health-driven state, since when, and why. */
+    private record ServiceStatus(ServiceState state, long sinceMillis, String reason) {
+    }
+
+    private final BlockingQueue<Event> inbox = new LinkedBlockingQueue<>();
+    private final Environment env;
+    private final ProbeTypes types;
+    private final RouterApplier router;
+    private final LoopbackApplier loopback;
+    private final Metrics metrics;
+    private final ProbeScheduler scheduler;
+    private final String version;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    // Written only by the loop's thread; volatile or concurrent where snapshot() reads them.
+    private volatile RhidConfig config;
+    private final Map<CheckKey, CheckUpdate> lastUpdates = new ConcurrentHashMap<>();
+    private final Map<CheckKey, RiseFall> health = new HashMap<>();
+    private final Map<String, ServiceStatus> services = new ConcurrentHashMap<>();
+    private volatile DesiredState applied;
+    private volatile StatusSnapshot.Router routerStatus;
+    private DesiredState lastFailed;
+    private long retryAtNanos;
+    private int failures;
+    private long nextReconcileNanos;
+    private boolean stopping;
+
+    public ControlLoop(RhidConfig config, ProbeTypes types, Environment env, RouterApplier router,
+                       LoopbackApplier loopback, Metrics metrics, String version) {
+        this.config = config;
+        this.types = types;
+        this.env = env;
+        this.router = router;
+        this.loopback = loopback;
+        this.metrics = metrics;
+        this.version = version;
+        this.scheduler = new ProbeScheduler(env.timer(), env.probeRunner(), env.ticker(), env.wallMillis(), env.random(),
+                update -> submit(new ProbeEvent(update)));
+        this.routerStatus = new StatusSnapshot.Router(router.daemon(), "pending", 0, 0, null, 0, 0);
+    }
+
+    /** Queues an event for the loop; never blocks. */
+    public void submit(Event event) {
+        inbox.add(event);
+    }
+
+    @Override
+    public void run() {
+        try {
+            start();
+            while (turn(Long.MAX_VALUE)) {
+                // each turn handles what arrived and applies the result
+            }
+        } catch (RuntimeException | Error e) {
+            log.error("control loop failed; withdrawing everything before exiting", e);
+            stopping = true;
+            withdrawAll();
+            throw e;
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    /** Waits until the loop has withdrawn and ended; false if {@code timeout} passed first. */
+    public boolean awaitStopped(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Starts every check and applies the all-down state once, clearing leftovers of an earlier run. */
+    void start() {
+        long now = env.wallMillis().getAsLong();
+        for (ServiceConfig s : config.services().values()) {
+            services.put(s.name(), new ServiceStatus(ServiceState.DOWN, now, "starting: no check results yet"));
+            for (CheckConfig c : s.checks()) {
+                startCheck(s, c, RiseFall.INITIAL);
+            }
+        }
+        log.info("started: {} services, {} checks, daemon {}", config.services().size(),
+                config.services().values().stream().mapToInt(s -> s.checks().size()).sum(), router.daemon());
+        // Apply once even though nothing is announced yet: this withdraws whatever a crashed
+        // earlier instance left announced and adds the addresses services may bind to.
+        converge(plan());
+        nextReconcileNanos = env.ticker().nanos() + config.router().reconcileInterval().toNanos();
+    }
+
+    /**
+     * One turn: waits up to {@code maxWaitNanos} (less if a retry or reconcile is due) for events,
+     * handles everything queued, then applies and reconciles as needed.
+     *
+     * @return false once the loop has stopped
+     */
+    boolean turn(long maxWaitNanos) {
+        long now = env.ticker().nanos();
+        long deadline = nextReconcileNanos;
+        if (lastFailed != null) {
+            deadline = Math.min(deadline, retryAtNanos);
+        }
+        long wait = Math.max(0, Math.min(maxWaitNanos, deadline - now));
+        List<Event> batch = new ArrayList<>();
+        try {
+            Event first = wait == 0 ? inbox.poll() : inbox.poll(wait, TimeUnit.NANOSECONDS);
+            if (first != null) {
+                batch.add(first);
+                inbox.drainTo(batch);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            batch.add(new Stop());
+        }
+        Set<String> dirty = new TreeSet<>();
+        for (Event e : batch) {
+            if (e instanceof ProbeEvent p) {
+                onProbe(p.update(), dirty);
+            } else if (e instanceof Stop) {
+                stopping = true;
+            }
+        }
+        if (stopping) {
+            scheduler.close();
+            withdrawAll();
+            return false;
+        }
+        for (String s : dirty) {
+            evaluate(s);
+        }
+        now = env.ticker().nanos();
+        boolean retryDue = lastFailed != null && now >= retryAtNanos;
+        if (!dirty.isEmpty() || retryDue) {
+            DesiredState desired = plan();
+            boolean changed = !desired.equals(applied);
+            if (changed && (retryDue || !desired.equals(lastFailed))) {
+                converge(desired);
+            }
+        }
+        if (now >= nextReconcileNanos) {
+            nextReconcileNanos = now + config.router().reconcileInterval().toNanos();
+            reconcile();
+        }
+        return true;
+    }
+
+    // ---- health ------------------------------------------------------------------------------
+
+    private void startCheck(ServiceConfig s, CheckConfig c, RiseFall initial) {
+        CheckKey key = new CheckKey(s.name(), c.name());
+        Probe probe = types.get(c.spec().type()).orElseThrow()
+                .create(c.spec(), new ProbeContext(key.toString(), c.timing().timeout()));
+        health.put(key, initial);
+        scheduler.start(key, c.timing(), probe, initial);
+    }
+
+    private void onProbe(CheckUpdate u, Set<String> dirty) {
+        ServiceConfig s = config.services().get(u.key().service());
+        CheckConfig c = s == null ? null : check(s, u.key().check());
+        if (c == null) {
+            return; // a check removed by a reload; its last run finished after it was stopped
+        }
+        lastUpdates.put(u.key(), u);
+        health.put(u.key(), u.health());
+        metrics.add("rhid_check_duration_seconds_sum", u.latencyNanos() / 1e9, u.key().service(), u.key().check());
+        metrics.increment("rhid_check_runs_total", u.key().service(), u.key().check());
+        if (!u.result().passed()) {
+            metrics.increment("rhid_check_failures_total", u.key().service(), u.key().check(), reasonClass(u.result().reason()));
+        }
+        if (log.isDebugEnabled()) {
+            log.debug("{}: {} {} in {} ms: {}", u.key().service(), u.key().check(), u.result().passed() ? "pass" : "fail",
+                    String.format(Locale.ROOT, "%.1f", u.latencyNanos() / 1e6), u.result().reason());
+        }
+        if (u.transitioned()) {
+            log.info("{}: check {} {} -> {}: {} ({})", u.key().service(), u.key().check(), u.previous().up() ? "up" : "down",
+                    u.health().up() ? "up" : "down", u.result().reason().isEmpty() ? c.spec().target() : u.result().reason(),
+                    u.health().up() ? u.health().consecutivePasses() + "/" + c.timing().rise() + " passes"
+                            : u.health().consecutiveFailures() + "/" + c.timing().fall() + " failures");
+            dirty.add(s.name());
+        } else if (u.health().results() <= c.timing().rise()) {
+            dirty.add(s.name()); // the startup gate may open with this result
+        }
+    }
+
+    /** Recomputes a service's state from its checks and logs a transition. */
+    private void evaluate(String name) {
+        ServiceConfig s = config.services().get(name);
+        int passing = 0;
+        List<String> failing = new ArrayList<>();
+        List<String> waiting = new ArrayList<>();
+        for (CheckConfig c : s.checks()) {
+            CheckKey key = new CheckKey(name, c.name());
+            RiseFall h = health.getOrDefault(key, RiseFall.INITIAL);
+            if (h.up()) {
+                passing++;
+            } else {
+                failing.add(describeFailure(c, key, h));
+            }
+            if (h.results() < c.timing().rise()) {
+                waiting.add(c.name() + " has " + h.results() + " of " + c.timing().rise() + " results");
+            }
+        }
+        int total = s.checks().size();
+        ServiceState next;
+        String reason;
+        if (!waiting.isEmpty()) {
+            // No announcement before every check has had rise results, whatever the policy.
+            next = ServiceState.DOWN;
+            reason = "starting: " + String.join(", ", waiting);
+        } else {
+            next = ServiceState.fromChecks(s.policy().holds(passing, total), passing, total);
+            reason = switch (next) {
+                case UP -> total == 1 ? "check passes" : "all " + total + " checks pass";
+                case DEGRADED -> failing.size() + " of " + total + " checks failing: " + String.join("; ", failing);
+                default -> String.join("; ", failing) + (s.policy().kind() == io.rhid.agent.config.Policy.Kind.ALL ? ""
+                        : " (policy " + s.policy() + " needs " + needed(s) + ", " + passing + " pass)");
+            };
+        }
+        ServiceStatus prev = services.get(name);
+        long now = env.wallMillis().getAsLong();
+        if (prev == null || prev.state() != next) {
+            services.put(name, new ServiceStatus(next, now, reason));
+            if (prev != null) {
+                log.info("{}: {} -> {}: {}", name, prev.state().label(), next.label(), reason);
+                metrics.increment("rhid_transitions_total", name, prev.state().label(), next.label());
+            }
+        } else if (!prev.reason().equals(reason)) {
+            services.put(name, new ServiceStatus(prev.state(), prev.sinceMillis(), reason));
+        }
+    }
+
+    private static String needed(ServiceConfig s) {
+        return switch (s.policy().kind()) {
+            case ANY -> "1";
+            case AT_LEAST -> Integer.toString(s.policy().n());
+            case ALL -> Integer.toString(s.checks().size());
+        };
+    }
+
+    private String describeFailure(CheckConfig c, CheckKey key, RiseFall h) {
+        CheckUpdate last = lastUpdates.get(key);
+        String what = "checks[" + c.index() + "] " + (c.name().equals(c.spec().type()) ? c.name() : c.name() + " " + c.spec().type())
+                + " " + c.spec().target();
+        if (last == null) {
+            return what + ": not run yet";
+        }
+        String why = last.result().passed() ? "passing, not yet risen" : last.result().reason();
+        return what + ": " + why + " (" + (last.result().passed()
+                ? h.consecutivePasses() + "/" + c.timing().rise() + " passes"
+                : h.consecutiveFailures() + "/" + c.timing().fall() + " failures") + ")";
+    }
+
+    private Map<String, ServiceState> states() {
+        Map<String, ServiceState> out = new HashMap<>();
+        services.forEach((name, st) -> out.put(name, st.state()));
+        return out;
+    }
+
+    private DesiredState plan() {
+        return Planner.plan(config, states());
+    }
+
+    // ---- applying ----------------------------------------------------------------------------
+
+    /** Applies {@code desired}: addresses first, then the daemon, then address removals. */
+    private void converge(DesiredState desired) {
+        long started = env.ticker().nanos();
+        DesiredState before = applied;
+        try {
+            Set<Prefix> notAdded = loopback.add(desired.addresses());
+            DesiredState effective = desired;
+            if (!notAdded.isEmpty()) {
+                // Announcing a prefix whose address is missing would black-hole its traffic here.
+                SortedMap<Prefix, Announcement> kept = new TreeMap<>(desired.announcements());
+                kept.keySet().removeAll(notAdded);
+                effective = new DesiredState(desired.addresses(), kept);
+            }
+            router.apply(effective);
+            applied = effective;
+            loopback.retainOnly(desired.addresses());
+            if (!notAdded.isEmpty()) {
+                throw new ApplyException("could not add " + notAdded + " to " + config.addresses().interfaceName()
+                        + "; their routes are withheld");
+            }
+            long took = env.ticker().nanos() - started;
+            failures = 0;
+            lastFailed = null;
+            metrics.increment("rhid_router_apply_total", router.daemon(), "ok");
+            metrics.add("rhid_router_apply_duration_seconds_sum", took / 1e9, router.daemon());
+            routerStatus = new StatusSnapshot.Router(router.daemon(), "ok", env.wallMillis().getAsLong(), took / 1e6, null, 0,
+                    routerStatus.driftRepairs());
+            log.info("{}: applied in {} ms: {}", router.daemon(), String.format(Locale.ROOT, "%.1f", took / 1e6),
+                    describeChange(before, desired));
+        } catch (ApplyException e) {
+            long took = env.ticker().nanos() - started;
+            failures++;
+            lastFailed = desired;
+            long backoff = backoff();
+            retryAtNanos = env.ticker().nanos() + backoff;
+            metrics.increment("rhid_router_apply_total", router.daemon(), "error");
+            metrics.add("rhid_router_apply_duration_seconds_sum", took / 1e9, router.daemon());
+            routerStatus = new StatusSnapshot.Router(router.daemon(), "error", env.wallMillis().getAsLong(), took / 1e6,
+                    e.getMessage(), env.wallMillis().getAsLong() + backoff / 1_000_000, routerStatus.driftRepairs());
+            log.error("{}: apply failed (attempt {}), keeping the last good state, retrying in {}: {}", router.daemon(),
+                    failures, Durations.format(Duration.ofNanos(backoff)), e.getMessage());
+        }
+    }
+
+    /** 250 ms doubling per consecutive failure, at most reconcile_interval. */
+    private long backoff() {
+        long cap = config.router().reconcileInterval().toNanos();
+        long delay = FIRST_RETRY.toNanos() << Math.min(failures - 1, 20);
+        return Math.min(delay, cap);
+    }
+
+    private void reconcile() {
+        DesiredState target = applied;
+        if (target == null || lastFailed != null) {
+            return; // a failed apply is already being retried
+        }
+        List<Drift> drift = new ArrayList<>();
+        try {
+            drift.addAll(router.drift(target));
+            drift.addAll(loopback.drift(target.addresses()));
+        } catch (ApplyException e) {
+            routerStatus = new StatusSnapshot.Router(router.daemon(), "error", env.wallMillis().getAsLong(), 0,
+                    "drift check: " + e.getMessage(), 0, routerStatus.driftRepairs());
+            log.warn("{}: cannot check for drift: {}", router.daemon(), e.getMessage());
+            lastFailed = target;
+            failures++;
+            retryAtNanos = env.ticker().nanos() + backoff();
+            return;
+        }
+        if (drift.isEmpty()) {
+            return;
+        }
+        for (Drift d : drift) {
+            log.warn("drift ({}): {}; repairing", d.kind(), d.detail());
+            metrics.increment("rhid_drift_repairs_total", d.kind());
+        }
+        routerStatus = new StatusSnapshot.Router(routerStatus.daemon(), routerStatus.lastResult(), routerStatus.lastApplyMillis(),
+                routerStatus.lastDurationMs(), routerStatus.error(), routerStatus.nextRetryMillis(),
+                routerStatus.driftRepairs() + drift.size());
+        converge(target);
+    }
+
+    /** On stop: withdraw every announcement; remove addresses only with remove_when_down. */
+    private void withdrawAll() {
+        DesiredState current = applied;
+        var keep = config.addresses().removeWhenDown() || current == null ? new TreeSet<Prefix>() : current.addresses();
+        DesiredState target = new DesiredState(keep, new TreeMap<>());
+        converge(target);
+        if (lastFailed != null) {
+            log.error("{}: could not withdraw on stop; `rhid withdraw-all` (the unit's ExecStopPost) retries", router.daemon());
+        } else {
+            log.info("stopped: everything rhid announced is withdrawn");
+        }
+    }
+
+    private static String describeChange(DesiredState before, DesiredState after) {
+        Set<Prefix> was = before == null ? Set.of() : before.announcements().keySet();
+        Set<Prefix> now = after.announcements().keySet();
+        List<String> added = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
+        for (Prefix p : now) {
+            if (!was.contains(p)) {
+                added.add(p.toString());
+            }
+        }
+        for (Prefix p : was) {
+            if (!now.contains(p)) {
+                removed.add(p.toString());
+            }
+        }
+        return now.size() + " announced" + (added.isEmpty() ? "" : ", announce " + abbreviate(added))
+                + (removed.isEmpty() ? "" : ", withdraw " + abbreviate(removed));
+    }
+
+    private static String abbreviate(List<String> items) {
+        return items.size() <= 4 ? String.join(" ", items)
+                : String.join(" ", items.subList(0, 4)) + " and " + (items.size() - 4) + " more";
+    }
+
+    /**
+     * A bounded label for failure reasons: the leading lower-case words, up to the first number,
+     * colon or other detail ({@code timeout after 500ms} -> {@code timeout_after},
+     * {@code exit 2: boom} -> {@code exit}, {@code tls: ...} -> {@code tls}).
+     */
+    static String reasonClass(String reason) {
+        StringBuilder out = new StringBuilder();
+        for (String word : reason.split(" ")) {
+            boolean last = word.endsWith(":");
+            if (last) {
+                word = word.substring(0, word.length() - 1);
+            }
+            if (word.isEmpty() || !word.chars().allMatch(ch -> ch >= 'a' && ch <= 'z')) {
+                break;
+            }
+            if (out.length() > 0) {
+                out.append('_');
+            }
+            out.append(word);
+            if (last || out.length() > 24) {
+                break;
+            }
+        }
+        return out.length() == 0 ? "other" : out.toString();
+    }
+
+    private static CheckConfig check(ServiceConfig s, String name) {
+        for (CheckConfig c : s.checks()) {
+            if (c.name().equals(name)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    // ---- status ------------------------------------------------------------------------------
+
+    /** A consistent-enough picture for status readers; safe to call from any thread. */
+    public StatusSnapshot snapshot() {
+        RhidConfig c = config;
+        List<StatusSnapshot.Service> out = new ArrayList<>();
+        for (ServiceConfig s : c.services().values()) {
+            ServiceStatus st = services.get(s.name());
+            List<StatusSnapshot.Check> checks = new ArrayList<>();
+            for (CheckConfig cc : s.checks()) {
+                CheckUpdate u = lastUpdates.get(new CheckKey(s.name(), cc.name()));
+                RiseFall h = u == null ? RiseFall.INITIAL : u.health();
+                checks.add(new StatusSnapshot.Check(cc.name(), cc.spec().type(), cc.spec().target(), h.up(),
+                        u == null ? "pending" : u.result().passed() ? "pass" : "fail",
+                        u == null ? "" : u.result().reason(),
+                        u == null ? 0 : Math.round(u.latencyNanos() / 1e4) / 100.0,
+                        u == null ? 0 : u.finishedAtMillis(), h.consecutivePasses(), h.consecutiveFailures(),
+                        Durations.format(cc.timing().interval()), Durations.format(cc.timing().fastInterval()),
+                        Durations.format(cc.timing().timeout()), cc.timing().rise(), cc.timing().fall()));
+            }
+            out.add(new StatusSnapshot.Service(s.name(), st == null ? "down" : st.state().label(),
+                    st == null ? 0 : st.sinceMillis(), st == null ? "" : st.reason(), s.policy().toString(),
+                    s.prefixes().stream().map(Prefix::toString).toList(), checks));
+        }
+        List<StatusSnapshot.Announced> announced = new ArrayList<>();
+        DesiredState a = applied;
+        if (a != null) {
+            for (Announcement an : a.announcements().values()) {
+                announced.add(new StatusSnapshot.Announced(an.prefix().toString(), an.state().label(), an.services(),
+                        an.attributes().communities().stream().map(Object::toString).toList(),
+                        an.attributes().largeCommunities().stream().map(Object::toString).toList(),
+                        an.attributes().med().isPresent() ? an.attributes().med().getAsLong() : null,
+                        an.attributes().prepend()));
+            }
+        }
+        return new StatusSnapshot(version, env.wallMillis().getAsLong(), c.source().toString(), out, announced, routerStatus);
+    }
+}

@@ -1,0 +1,80 @@
+package io.rhid.agent.log;
+
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.Logger;
+
+/**
+ * Configures logging: SLF4J goes to java.util.logging (slf4j-jdk14), which writes one line per
+ * record to stderr, as readable text or as JSON. Called once, before anything logs.
+ */
+public final class LogSetup {
+
+    public enum Format { TEXT, JSON }
+
+    private LogSetup() {
+    }
+
+    /**
+     * @param level  {@code error}, {@code warn}, {@code info} or {@code debug}; applies to rhid's
+     *               own loggers, while libraries log warnings and errors only
+     * @param format text, or one JSON object per line
+     */
+    public static void configure(String level, Format format) {
+        configure(level, format, System.err);
+    }
+
+    static void configure(String level, Format format, PrintStream out) {
+        LogManager.getLogManager().reset();
+        Logger root = Logger.getLogger("");
+        root.setLevel(Level.WARNING);
+        Handler handler = new StreamHandler(out, format == Format.JSON ? new JsonFormatter()
+                : new TextFormatter(System.getenv("JOURNAL_STREAM") != null));
+        handler.setLevel(Level.ALL);
+        root.addHandler(handler);
+        Logger.getLogger("io.rhid").setLevel(julLevel(level));
+    }
+
+    static Level julLevel(String level) {
+        return switch (level.toLowerCase(Locale.ROOT)) {
+            case "error" -> Level.SEVERE;
+            case "warn", "warning" -> Level.WARNING;
+            case "debug" -> Level.FINE;
+            case "trace" -> Level.FINEST;
+            default -> Level.INFO;
+        };
+    }
+
+    /** A handler that flushes every record, so lines reach journald and log files at once. */
+    private static final class StreamHandler extends ConsoleHandler {
+        StreamHandler(PrintStream out, java.util.logging.Formatter formatter) {
+            setOutputStream(out);
+            setFormatter(formatter);
+        }
+
+        @Override
+        public synchronized void publish(java.util.logging.LogRecord record) {
+            super.publish(record);
+            flush();
+        }
+    }
+
+    /** SLF4J's level name for a JUL level. */
+    static String levelName(Level level) {
+        int v = level.intValue();
+        if (v >= Level.SEVERE.intValue()) {
+            return "ERROR";
+        }
+        if (v >= Level.WARNING.intValue()) {
+            return "WARN";
+        }
+        if (v >= Level.INFO.intValue()) {
+            return "INFO";
+        }
+        return v >= Level.FINE.intValue() ? "DEBUG" : "TRACE";
+    }
+}

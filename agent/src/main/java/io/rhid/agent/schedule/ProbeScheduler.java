@@ -1,0 +1,218 @@
+package io.rhid.agent.schedule;
+
+import io.rhid.agent.config.Timing;
+import io.rhid.agent.health.RiseFall;
+import io.rhid.checks.spi.Probe;
+import io.rhid.checks.spi.ProbeResult;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs every check's probe on its schedule and sends each outcome, with the check's new rise/fall
+ * state, to a sink (the control loop's queue). The only class that owns probe threads.
+ *
+ * <p>Threading: the timer thread only decides when to run and hands the run to {@code runner};
+ * runs of different checks proceed concurrently on the runner's threads, never two runs of one
+ * check at once. Each check's mutable state is guarded by its own lock. Rise/fall is computed
+ * here, as each run completes, because the next run's delay depends on it.
+ */
+public final class ProbeScheduler implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ProbeScheduler.class);
+
+    private final Timer timer;
+    private final Executor runner;
+    private final Ticker ticker;
+    private final LongSupplier wallMillis;
+    private final RandomGenerator random;
+    private final Consumer<CheckUpdate> sink;
+    private final Map<CheckKey, Job> jobs = new ConcurrentHashMap<>();
+
+    public ProbeScheduler(Timer timer, Executor runner, Ticker ticker, LongSupplier wallMillis,
+                          RandomGenerator random, Consumer<CheckUpdate> sink) {
+        this.timer = timer;
+        this.runner = runner;
+        this.ticker = ticker;
+        this.wallMillis = wallMillis;
+        this.random = random;
+        this.sink = sink;
+    }
+
+    /**
+     * Starts running {@code probe} for {@code key}. The first run is delayed by a random splay
+     * within one interval so that checks started together do not run in lockstep.
+     *
+     * @param initial the check's rise/fall state to continue from (kept across config reloads)
+     */
+    public void start(CheckKey key, Timing timing, Probe probe, RiseFall initial) {
+        long splay = random.nextLong(Math.max(1, timing.interval().toNanos()));
+        Job job = new Job(key, timing, probe, initial, ticker.nanos() + splay);
+        Job old = jobs.put(key, job);
+        if (old != null) {
+            old.stop();
+        }
+        job.scheduleAt(job.anchor);
+    }
+
+    /** Stops the check; its probe is closed once any run in progress has finished. */
+    public void stop(CheckKey key) {
+        Job job = jobs.remove(key);
+        if (job != null) {
+            job.stop();
+        }
+    }
+
+    /** Runs the check now (or right after the run in progress), then resumes its schedule. */
+    public void runNow(CheckKey key) {
+        Job job = jobs.get(key);
+        if (job != null) {
+            job.runNow();
+        }
+    }
+
+    /** The rise/fall state of a running check, as of its last completed run. */
+    public RiseFall health(CheckKey key) {
+        Job job = jobs.get(key);
+        return job == null ? RiseFall.INITIAL : job.health();
+    }
+
+    public Set<CheckKey> keys() {
+        return Set.copyOf(jobs.keySet());
+    }
+
+    @Override
+    public void close() {
+        for (CheckKey key : keys()) {
+            stop(key);
+        }
+    }
+
+    private final class Job {
+        private final CheckKey key;
+        private final Timing timing;
+        private final Probe probe;
+        private final long anchor;
+        private RiseFall health;
+        private Timer.Scheduled pending;
+        private boolean inFlight;
+        private boolean stopped;
+        private boolean rerun;
+
+        Job(CheckKey key, Timing timing, Probe probe, RiseFall health, long anchor) {
+            this.key = key;
+            this.timing = timing;
+            this.probe = probe;
+            this.health = health;
+            this.anchor = anchor;
+        }
+
+        synchronized RiseFall health() {
+            return health;
+        }
+
+        synchronized void scheduleAt(long when) {
+            if (stopped) {
+                return;
+            }
+            if (pending != null) {
+                pending.cancel();
+            }
+            pending = timer.schedule(this::fire, when - ticker.nanos());
+        }
+
+        synchronized void runNow() {
+            if (stopped) {
+                return;
+            }
+            if (inFlight) {
+                rerun = true;
+                return;
+            }
+            scheduleAt(ticker.nanos());
+        }
+
+        private void fire() {
+            synchronized (this) {
+                if (stopped || inFlight) {
+                    return;
+                }
+                pending = null;
+                inFlight = true;
+            }
+            try {
+                runner.execute(this::run);
+            } catch (RuntimeException rejected) {
+                // The runner is shutting down; the check simply stops.
+                synchronized (this) {
+                    inFlight = false;
+                }
+            }
+        }
+
+        private void run() {
+            long started = ticker.nanos();
+            ProbeResult result = runProbe();
+            long finished = ticker.nanos();
+            RiseFall before;
+            RiseFall after;
+            long next;
+            boolean closeNow;
+            synchronized (this) {
+                before = health;
+                after = before.record(result.passed(), timing.rise(), timing.fall());
+                health = after;
+                inFlight = false;
+                closeNow = stopped;
+                next = rerun ? finished : NextRun.after(timing, after, anchor, finished);
+                rerun = false;
+            }
+            if (closeNow) {
+                closeProbe();
+                return;
+            }
+            // Publish before scheduling: the control loop is waiting for this result.
+            sink.accept(new CheckUpdate(key, result, after, before, started, finished, wallMillis.getAsLong()));
+            scheduleAt(next);
+        }
+
+        private ProbeResult runProbe() {
+            try {
+                ProbeResult r = probe.run();
+                return r != null ? r : ProbeResult.failure("probe returned no result");
+            } catch (RuntimeException | StackOverflowError e) {
+                log.error("{}: probe threw instead of returning a failure (a bug in the probe)", key, e);
+                return ProbeResult.failure("probe error: " + e.getClass().getSimpleName());
+            }
+        }
+
+        void stop() {
+            boolean closeNow;
+            synchronized (this) {
+                stopped = true;
+                if (pending != null) {
+                    pending.cancel();
+                    pending = null;
+                }
+                closeNow = !inFlight;
+            }
+            if (closeNow) {
+                closeProbe();
+            }
+        }
+
+        private void closeProbe() {
+            try {
+                probe.close();
+            } catch (RuntimeException e) {
+                log.warn("{}: closing probe failed: {}", key, e.toString());
+            }
+        }
+    }
+}
