@@ -2,7 +2,6 @@ package io.rhid.agent.log;
 
 import java.io.PrintStream;
 import java.util.Locale;
-import java.util.logging.ConsoleHandler;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
@@ -49,16 +48,23 @@ public final class LogSetup {
         };
     }
 
-    /** A handler that flushes every record, so lines reach journald and log files at once. */
-    private static final class StreamHandler extends ConsoleHandler {
+    /**
+     * A handler that flushes every record, so lines reach journald and log files at once, and
+     * never closes its stream (a ConsoleHandler re-pointed at another stream closes stderr).
+     */
+    private static final class StreamHandler extends java.util.logging.StreamHandler {
         StreamHandler(PrintStream out, java.util.logging.Formatter formatter) {
-            setOutputStream(out);
-            setFormatter(formatter);
+            super(out, formatter);
         }
 
         @Override
         public synchronized void publish(java.util.logging.LogRecord record) {
             super.publish(record);
+            flush();
+        }
+
+        @Override
+        public synchronized void close() {
             flush();
         }
     }

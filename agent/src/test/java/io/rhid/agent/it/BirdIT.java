@@ -1,0 +1,256 @@
+package io.rhid.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * rhid run end to end with a real BIRD 2 and a real eBGP peer: every assertion about routes is
+ * made on the router's kernel table (or its BIRD's view of the received attributes).
+ */
+@Tag("integration")
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class BirdIT {
+
+    static final String V4 = "198.51.100.53/32";
+    static final String V6 = "2001:db8::53/128";
+    static final int SERVICE_PORT = 8080;
+    static final Duration INTERVAL = Duration.ofMillis(500);
+    static final int RISE = 2;
+    static final int FALL = 2;
+    static final Duration RECONCILE = Duration.ofSeconds(1);
+
+    @TempDir
+    Path dir;
+
+    NetnsLab lab;
+    RhidProcess rhid;
+
+    @BeforeAll
+    static void requireLab() {
+        NetnsLab.assumeAvailable();
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (rhid != null) {
+            rhid.close();
+        }
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    /** A lab with the BGP session up, the toy service running, and rhid's config written. */
+    private Path setUp(String services, boolean removeWhenDown) throws IOException {
+        lab = NetnsLab.start(dir);
+        lab.waitForSession(Duration.ofSeconds(20));
+        String yaml = """
+                router:
+                  daemon: bird
+                  bird:
+                    include_file: %s
+                    birdc: %s
+                    socket: %s
+                    asn: 65000
+                  reconcile_interval: %s
+                addresses:
+                  interface: lo
+                  remove_when_down: %s
+                state_dir: %s
+                control:
+                  socket: %s
+                defaults:
+                  interval: %s
+                  timeout: 250ms
+                  rise: %d
+                  fall: %d
+                services:
+                %s""".formatted(lab.includeFile(), lab.birdc(), lab.hostBirdSocket(), "1s", removeWhenDown,
+                lab.workDir().resolve("state"), lab.workDir().resolve("control.sock"), "500ms", RISE, FALL,
+                services.indent(2));
+        return Files.writeString(lab.workDir().resolve("rhid.yaml"), yaml);
+    }
+
+    private static String webService() {
+        return """
+                web:
+                  prefixes: [%s, "%s"]
+                  announce:
+                    up: { communities: ["65000:100"], med: 100, prepend: 2 }
+                  checks:
+                    - { type: http, url: "http://127.0.0.1:%d/" }
+                """.formatted(V4, V6, SERVICE_PORT);
+    }
+
+    private static Duration upWithin() {
+        // splay (< interval) + rise results, one interval and fast re-runs apart, + 1 s
+        return INTERVAL.multipliedBy(RISE + 1).plusSeconds(1);
+    }
+
+    @Test
+    void announces_a_healthy_service_with_its_up_attributes_after_adding_its_addresses() throws Exception {
+        Path config = setUp(webService(), false);
+        lab.startToyHttpService(SERVICE_PORT);
+        rhid = RhidProcess.start(lab, config);
+
+        lab.awaitRoute(V4, true, upWithin().plusSeconds(2));
+        lab.awaitRoute(V6, true, Duration.ofSeconds(2));
+
+        NetnsLab.RouterRoute v4 = lab.routerRouteDetails(V4).orElseThrow();
+        assertThat(v4.med()).hasValue(100);
+        assertThat(v4.communities()).contains("65000:100");
+        assertThat(v4.asPathText()).isEqualTo("65000 65000 65000");
+        NetnsLab.RouterRoute v6 = lab.routerRouteDetails(V6).orElseThrow();
+        assertThat(v6.med()).hasValue(100);
+        assertThat(v6.communities()).contains("65000:100");
+
+        String addresses = lab.runInHost(Duration.ofSeconds(5), "ip", "address", "show", "dev", "lo").output();
+        assertThat(addresses).contains("198.51.100.53/32", "2001:db8::53/128");
+        // The address was added before the route was announced: the apply that announced it ran after.
+        String log = rhid.log();
+        assertThat(log).contains("bird: applied");
+        rhid.assertAlive();
+    }
+
+    @Test
+    void withdraws_when_the_service_dies_and_announces_again_when_it_returns() throws Exception {
+        Path config = setUp(webService(), false);
+        Process service = lab.startToyHttpService(SERVICE_PORT);
+        rhid = RhidProcess.start(lab, config);
+        lab.awaitRoute(V4, true, upWithin().plusSeconds(2));
+
+        long killed = System.nanoTime();
+        NetnsLab.terminate(service, Duration.ofSeconds(2));
+        Duration gone = lab.awaitRoute(V4, false, INTERVAL.multipliedBy(FALL).plusSeconds(1), killed);
+        lab.awaitRoute(V6, false, Duration.ofSeconds(1));
+        System.out.printf("BirdIT: service killed -> route gone at the router in %d ms%n", gone.toMillis());
+        rhid.awaitLog("web: up -> down: checks\\[0\\] http http://127\\.0\\.0\\.1:8080/: connect refused \\(2/2 failures\\)",
+                Duration.ofSeconds(2));
+
+        long restarted = System.nanoTime();
+        lab.startToyHttpService(SERVICE_PORT);
+        Duration back = lab.awaitRoute(V4, true, INTERVAL.multipliedBy(RISE).plusSeconds(1), restarted);
+        System.out.printf("BirdIT: service back -> route back at the router in %d ms%n", back.toMillis());
+        rhid.assertAlive();
+    }
+
+    @Test
+    void withdraws_a_shared_prefix_when_one_of_its_services_is_down() throws Exception {
+        Path maintenance = dir.resolve("maintenance-b");
+        Path config = setUp("""
+                a:
+                  prefixes: [198.51.100.10/32, 198.51.100.53/32]
+                  checks:
+                    - { type: http, url: "http://127.0.0.1:%d/" }
+                b:
+                  prefixes: [198.51.100.53/32, 198.51.100.20/32]
+                  checks:
+                    - { type: file, path: %s }
+                """.formatted(SERVICE_PORT, maintenance), false);
+        lab.startToyHttpService(SERVICE_PORT);
+        rhid = RhidProcess.start(lab, config);
+        for (String p : new String[] {"198.51.100.10/32", "198.51.100.20/32", V4}) {
+            lab.awaitRoute(p, true, upWithin().plusSeconds(2));
+        }
+
+        Files.createFile(maintenance);
+        lab.awaitRoute(V4, false, INTERVAL.multipliedBy(FALL).plusSeconds(1));
+        lab.awaitRoute("198.51.100.20/32", false, Duration.ofSeconds(1));
+        assertThat(lab.routerKernelRoutes()).contains("198.51.100.10/32");
+
+        Files.delete(maintenance);
+        lab.awaitRoute(V4, true, INTERVAL.multipliedBy(RISE).plusSeconds(1));
+        rhid.assertAlive();
+    }
+
+    @Test
+    void repairs_bird_restarted_with_an_old_include_file() throws Exception {
+        Path config = setUp(webService(), false);
+        lab.startToyHttpService(SERVICE_PORT);
+        rhid = RhidProcess.start(lab, config);
+        lab.awaitRoute(V4, true, upWithin().plusSeconds(2));
+
+        lab.stopHostBird();
+        Files.writeString(lab.includeFile(), NetnsLab.emptyIncludeFile());
+        lab.startHostBird();
+        lab.waitForSession(Duration.ofSeconds(20));
+        long sessionUp = System.nanoTime();
+        Duration restored = lab.awaitRoute(V4, true, RECONCILE.plusSeconds(1), sessionUp);
+        System.out.printf("BirdIT: BIRD restarted with an old file -> routes restored %d ms after the session came up%n",
+                restored.toMillis());
+        rhid.awaitLog("drift \\(file\\)", Duration.ofSeconds(1));
+        rhid.assertAlive();
+    }
+
+    @Test
+    void repairs_an_include_file_replaced_by_hand() throws Exception {
+        Path config = setUp(webService(), false);
+        lab.startToyHttpService(SERVICE_PORT);
+        rhid = RhidProcess.start(lab, config);
+        lab.awaitRoute(V4, true, upWithin().plusSeconds(2));
+
+        Files.writeString(lab.includeFile(), NetnsLab.emptyIncludeFile());
+        assertThat(lab.hostBirdc("configure").output()).contains("Reconfigured");
+        lab.awaitRoute(V4, false, Duration.ofSeconds(1));
+
+        long edited = System.nanoTime();
+        Duration repaired = lab.awaitRoute(V4, true, RECONCILE.plusSeconds(1), edited);
+        System.out.printf("BirdIT: include file replaced by hand -> repaired in %d ms%n", repaired.toMillis());
+        assertThat(rhid.log()).contains("drift (file)");
+        rhid.assertAlive();
+    }
+
+    @Test
+    void keeps_the_last_good_routes_and_running_when_bird_refuses_to_reconfigure() throws Exception {
+        Path config = setUp(webService(), false);
+        Process service = lab.startToyHttpService(SERVICE_PORT);
+        rhid = RhidProcess.start(lab, config);
+        lab.awaitRoute(V4, true, upWithin().plusSeconds(2));
+        String goodInclude = Files.readString(lab.includeFile());
+
+        lab.breakHostBirdConf();
+        NetnsLab.terminate(service, Duration.ofSeconds(2));
+        rhid.awaitLog("bird: apply failed \\(attempt 1\\), keeping the last good state, retrying in 250ms: "
+                + "birdc configure check failed \\(exit 1\\)", Duration.ofSeconds(3));
+        // BIRD kept its old config: the route is still announced, and the file is the last good one.
+        assertThat(lab.routerKernelRoutes()).contains(V4);
+        assertThat(Files.readString(lab.includeFile())).isEqualTo(goodInclude);
+        rhid.awaitLog("apply failed \\(attempt 3\\)", Duration.ofSeconds(5));
+        rhid.assertAlive();
+
+        lab.restoreHostBirdConf();
+        Duration withdrawn = lab.awaitRoute(V4, false, Duration.ofSeconds(3));
+        System.out.printf("BirdIT: bird.conf fixed -> the pending withdrawal applied %d ms later%n", withdrawn.toMillis());
+        rhid.assertAlive();
+    }
+
+    @Test
+    void withdraws_everything_and_removes_its_addresses_on_sigterm() throws Exception {
+        Path config = setUp(webService(), true);
+        lab.startToyHttpService(SERVICE_PORT);
+        rhid = RhidProcess.start(lab, config);
+        lab.awaitRoute(V4, true, upWithin().plusSeconds(2));
+        lab.awaitRoute(V6, true, Duration.ofSeconds(2));
+
+        int exit = rhid.stop(Duration.ofSeconds(20));
+        assertThat(exit).isZero();
+        assertThat(rhid.log()).contains("stopped: everything rhid announced is withdrawn");
+        // rhid verified BIRD dropped the routes before exiting; the router hears of it within ms.
+        lab.awaitRoute(V4, false, Duration.ofMillis(500));
+        lab.awaitRoute(V6, false, Duration.ofMillis(500));
+        String addresses = lab.runInHost(Duration.ofSeconds(5), "ip", "address", "show", "dev", "lo").output();
+        assertThat(addresses).doesNotContain("198.51.100.53").doesNotContain("2001:db8::53");
+        assertThat(addresses).contains("127.0.0.1/8");
+    }
+}

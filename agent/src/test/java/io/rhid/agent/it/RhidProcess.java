@@ -1,0 +1,124 @@
+package io.rhid.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code rhid run} as a separate process in the lab's host namespace, started from the build's
+ * distribution ({@code agent/target/rhid}, or the installed {@code /usr/bin/rhid} when the
+ * {@code rhid.launcher} property names it), with its log in the lab's work directory.
+ */
+final class RhidProcess implements AutoCloseable {
+
+    private final NetnsLab lab;
+    private final Process process;
+    private final Path log;
+
+    private RhidProcess(NetnsLab lab, Process process, Path log) {
+        this.lab = lab;
+        this.process = process;
+        this.log = log;
+    }
+
+    /** The launcher under test. */
+    static Path launcher() {
+        String explicit = System.getProperty("rhid.launcher");
+        if (explicit != null) {
+            return Path.of(explicit);
+        }
+        String home = System.getProperty("rhid.home", "target/rhid");
+        return Path.of(home, "bin", "rhid").toAbsolutePath();
+    }
+
+    static RhidProcess start(NetnsLab lab, Path config, String... extraArgs) {
+        Path log = lab.workDir().resolve("rhid.log");
+        List<String> argv = new ArrayList<>(List.of(launcher().toString(), "run", "-c", config.toString(), "--log-level", "debug"));
+        argv.addAll(List.of(extraArgs));
+        return new RhidProcess(lab, lab.startInHost(argv, log), log);
+    }
+
+    Process process() {
+        return process;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    String log() {
+        try {
+            return Files.exists(log) ? Files.readString(log) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits until a log line matches {@code regex}; returns the match. */
+    Matcher awaitLog(String regex, Duration timeout) {
+        Pattern p = Pattern.compile(regex, Pattern.MULTILINE);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Matcher m = p.matcher(log());
+            if (m.find()) {
+                return m;
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError("rhid exited with " + process.exitValue() + " before logging /" + regex + "/:\n" + log());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("rhid did not log /" + regex + "/ within " + timeout + ":\n" + log()
+                        + lab.diagnostics());
+            }
+            sleep(20);
+        }
+    }
+
+    /** Counts log lines matching {@code regex}. */
+    long count(String regex) {
+        Pattern p = Pattern.compile(regex);
+        return log().lines().filter(l -> p.matcher(l).find()).count();
+    }
+
+    /** Sends SIGTERM and waits for the exit code. */
+    int stop(Duration timeout) {
+        process.destroy();
+        try {
+            if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("rhid did not exit within " + timeout + " of SIGTERM:\n" + log());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+        return process.exitValue();
+    }
+
+    void assertAlive() {
+        assertThat(process.isAlive()).as("rhid is still running; its log:\n%s", log()).isTrue();
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            NetnsLab.terminate(process, Duration.ofSeconds(15));
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}
