@@ -1,0 +1,294 @@
+package io.rhid.agent.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rhid.agent.apply.Drift;
+import io.rhid.agent.apply.LoopbackApplier;
+import io.rhid.agent.config.Prefix;
+import io.rhid.agent.config.ProbeTypes;
+import io.rhid.agent.config.RhidConfig;
+import io.rhid.agent.status.Metrics;
+import io.rhid.agent.status.StatusSnapshot;
+import io.rhid.agent.testing.Configs;
+import io.rhid.agent.testing.FakeInterface;
+import io.rhid.agent.testing.FakeRouter;
+import io.rhid.agent.testing.ManualTimer;
+import io.rhid.agent.testing.ScriptedProbes;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.random.RandomGenerator;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The control loop on a manual clock with scripted probes, a fake routing daemon and a fake
+ * interface: what it applies, in which order, and when.
+ */
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class ControlLoopTest {
+
+    @TempDir
+    Path stateDir;
+
+    final ManualTimer timer = new ManualTimer();
+    final ScriptedProbes probes = new ScriptedProbes(timer::nanos);
+    final List<String> journal = new ArrayList<>();
+    final FakeRouter router = new FakeRouter(journal);
+    final FakeInterface lo = new FakeInterface(journal);
+    final Metrics metrics = new Metrics();
+    ControlLoop loop;
+
+    /** interval 200ms, fast 20ms, rise 2, fall 2; the first runs are not splayed. */
+    ControlLoop start(String services, String extra) {
+        RhidConfig config = Configs.parse(ProbeTypes.of(probes), """
+                router: { reconcile_interval: 1s }
+                state_dir: %s
+                defaults: { interval: 200ms, fast_interval: 20ms, timeout: 100ms, rise: 2, fall: 2 }
+                %s
+                services:
+                %s""".formatted(stateDir, extra, services.indent(2)));
+        Environment env = new Environment(timer, timer::millis, timer, Runnable::run, new RandomGenerator() {
+            @Override
+            public long nextLong() {
+                return 0;
+            }
+
+            @Override
+            public long nextLong(long bound) {
+                return 0;
+            }
+        });
+        LoopbackApplier loopback = new LoopbackApplier(config.addresses(), config.stateDir(), lo.runner(), Duration.ofSeconds(1));
+        loop = new ControlLoop(config, ProbeTypes.of(probes), env, router, loopback, metrics, "test");
+        loop.start();
+        return loop;
+    }
+
+    static String service(String name, String prefix, String... probeNames) {
+        StringBuilder s = new StringBuilder(name + ":\n  prefixes: [" + prefix + "]\n  checks:\n");
+        for (String p : probeNames) {
+            s.append("    - { type: scripted, id: ").append(p).append(", probe: ").append(p).append(" }\n");
+        }
+        return s.toString();
+    }
+
+    /** Advances the clock (running probes) and lets the loop handle what they reported. */
+    void step(long millis) {
+        timer.advanceMillis(millis);
+        loop.turn(0);
+    }
+
+    Prefix p(String text) {
+        return Prefix.of(text);
+    }
+
+    @Test
+    void applies_once_at_start_with_nothing_announced_and_every_address_added() {
+        start(service("web", "203.0.113.80", "http"), "");
+        assertThat(router.applied()).hasSize(1);
+        assertThat(router.announced()).isEmpty();
+        assertThat(lo.addresses()).contains("203.0.113.80/32");
+        assertThat(journal).containsExactly("add 203.0.113.80/32", "announce []");
+    }
+
+    @Test
+    void announces_after_rise_passes_and_withdraws_after_fall_failures() {
+        start(service("web", "203.0.113.80", "http"), "");
+        probes.get("http").passing();
+        step(0);
+        assertThat(router.announced()).as("one pass of rise 2").isEmpty();
+        step(20);
+        assertThat(router.announced()).containsExactly(p("203.0.113.80/32"));
+
+        probes.get("http").failing("connect refused");
+        step(180); // 200: first failure
+        assertThat(router.announced()).isNotEmpty();
+        step(20); // 220: second failure confirms
+        assertThat(router.announced()).isEmpty();
+        assertThat(metrics.count("rhid_transitions_total", "web", "up", "down")).isEqualTo(1);
+        StatusSnapshot.Service web = loop.snapshot().services().get(0);
+        assertThat(web.state()).isEqualTo("down");
+        assertThat(web.reason()).isEqualTo("checks[0] http scripted http: connect refused (2/2 failures)");
+    }
+
+    @Test
+    void adds_the_address_before_announcing_and_removes_it_only_after_withdrawing() {
+        start(service("web", "203.0.113.80", "http"), "addresses: { remove_when_down: true }");
+        assertThat(lo.addresses()).doesNotContain("203.0.113.80/32");
+        probes.get("http").passing();
+        step(0);
+        step(20);
+        probes.get("http").failing("connect refused");
+        step(180);
+        step(20);
+        assertThat(journal).containsExactly(
+                "announce []",
+                "add 203.0.113.80/32", "announce [203.0.113.80/32]",
+                "announce []", "del 203.0.113.80/32");
+    }
+
+    @Test
+    void applies_failures_that_arrive_together_as_one_change() {
+        start(service("a", "198.51.100.1", "shared") + service("b", "198.51.100.2", "shared")
+                + service("c", "198.51.100.3", "shared"), "");
+        probes.get("shared").passing();
+        step(0);
+        step(20);
+        assertThat(router.announced()).hasSize(3);
+        int applies = router.applied().size();
+
+        probes.get("shared").failing("connect refused");
+        step(180);
+        step(20);
+        assertThat(router.announced()).isEmpty();
+        assertThat(router.applied()).as("one apply withdrew all three").hasSize(applies + 1);
+    }
+
+    @Test
+    void keeps_the_last_good_state_and_retries_a_failed_apply_with_backoff() {
+        start(service("web", "203.0.113.80", "http"), "");
+        probes.get("http").passing();
+        router.failNext("birdc configure failed (exit 1): syntax error");
+        router.failNext("birdc configure failed (exit 1): syntax error");
+        step(0);
+        step(20);
+        assertThat(router.announced()).isEmpty();
+        StatusSnapshot.Router r = loop.snapshot().router();
+        assertThat(r.lastResult()).isEqualTo("error");
+        assertThat(r.error()).isEqualTo("birdc configure failed (exit 1): syntax error");
+        assertThat(loop.snapshot().announced()).isEmpty();
+
+        step(249);
+        assertThat(router.attempts()).as("no retry before 250 ms").isEqualTo(2);
+        step(1);
+        assertThat(router.attempts()).isEqualTo(3);
+        assertThat(router.announced()).isEmpty();
+        step(499);
+        assertThat(router.attempts()).as("backoff doubled to 500 ms").isEqualTo(3);
+        step(1);
+        assertThat(router.announced()).containsExactly(p("203.0.113.80/32"));
+        assertThat(loop.snapshot().router().lastResult()).isEqualTo("ok");
+        assertThat(metrics.count("rhid_router_apply_total", "fake", "error")).isEqualTo(2);
+    }
+
+    @Test
+    void applies_a_new_change_at_once_even_while_a_failed_one_waits_for_its_retry() {
+        start(service("a", "198.51.100.1", "a") + service("b", "198.51.100.2", "b"), "");
+        probes.get("a").passing();
+        probes.get("b").passing();
+        step(0);
+        step(20);
+        probes.get("a").failing("connect refused");
+        router.failNext("busy");
+        step(180);
+        step(20);
+        assertThat(router.announced()).hasSize(2);
+        probes.get("b").failing("connect refused");
+        step(180);
+        step(20); // a different desired state: tried now, not after the backoff
+        assertThat(router.announced()).isEmpty();
+    }
+
+    @Test
+    void repairs_drift_found_at_the_reconcile_interval() {
+        start(service("web", "203.0.113.80", "http"), "");
+        probes.get("http").passing();
+        step(0);
+        step(20);
+        int applies = router.applied().size();
+        router.driftNext(new Drift("file", "rhid.conf was changed outside rhid"));
+        step(1000);
+        assertThat(router.applied()).hasSize(applies + 1);
+        assertThat(router.announced()).containsExactly(p("203.0.113.80/32"));
+        assertThat(metrics.count("rhid_drift_repairs_total", "file")).isEqualTo(1);
+    }
+
+    @Test
+    void restores_an_address_removed_by_hand() {
+        probes.get("http").failing("connect refused"); // no health change, so only drift repair can re-add it
+        start(service("web", "203.0.113.80", "http"), "");
+        lo.remove("203.0.113.80/32");
+        step(1000);
+        assertThat(lo.addresses()).contains("203.0.113.80/32");
+        assertThat(metrics.count("rhid_drift_repairs_total", "address")).isEqualTo(1);
+    }
+
+    @Test
+    void never_removes_an_address_it_did_not_add() {
+        lo.add("203.0.113.80/32");
+        start(service("web", "203.0.113.80", "http"), "addresses: { remove_when_down: true }");
+        probes.get("http").passing();
+        step(0);
+        step(20);
+        probes.get("http").failing("connect refused");
+        step(180);
+        step(20);
+        assertThat(router.announced()).isEmpty();
+        assertThat(lo.addresses()).contains("203.0.113.80/32");
+        assertThat(lo.changes()).noneMatch(c -> c.startsWith("del"));
+    }
+
+    @Test
+    void withholds_a_route_whose_address_could_not_be_added() {
+        lo.refuse("198.51.100.2/32");
+        start(service("a", "198.51.100.1", "a") + service("b", "198.51.100.2", "a"), "");
+        probes.get("a").passing();
+        step(0);
+        step(20);
+        assertThat(router.announced()).containsExactly(p("198.51.100.1/32"));
+        assertThat(loop.snapshot().router().error()).contains("could not add [198.51.100.2/32]");
+    }
+
+    @Test
+    void does_not_announce_before_every_check_has_had_rise_results() {
+        start("""
+                web:
+                  prefixes: [203.0.113.80]
+                  policy: any
+                  checks:
+                    - { type: scripted, id: fast, probe: fast }
+                    - { type: scripted, id: slow, probe: slow, interval: 1s, fast_interval: 0ms, timeout: 500ms }
+                """, "");
+        probes.get("fast").passing();
+        probes.get("slow").failing("starting");
+        step(0);
+        step(20);
+        assertThat(router.announced()).as("slow has had 1 of 2 results").isEmpty();
+        assertThat(loop.snapshot().services().get(0).reason()).isEqualTo("starting: slow has 1 of 2 results");
+        step(980); // slow's second result
+        assertThat(router.announced()).containsExactly(p("203.0.113.80/32"));
+        assertThat(loop.snapshot().services().get(0).state()).isEqualTo("degraded");
+    }
+
+    @Test
+    void withdraws_everything_on_stop_and_keeps_addresses_unless_remove_when_down() {
+        start(service("web", "203.0.113.80", "http"), "");
+        probes.get("http").passing();
+        step(0);
+        step(20);
+        loop.submit(new ControlLoop.Stop());
+        assertThat(loop.turn(0)).isFalse();
+        assertThat(router.announced()).isEmpty();
+        assertThat(lo.addresses()).contains("203.0.113.80/32");
+        timer.advanceMillis(1000);
+        assertThat(probes.get("http").closed()).isTrue();
+    }
+
+    @Test
+    void removes_its_addresses_on_stop_with_remove_when_down() {
+        start(service("web", "203.0.113.80", "http"), "addresses: { remove_when_down: true }");
+        probes.get("http").passing();
+        step(0);
+        step(20);
+        loop.submit(new ControlLoop.Stop());
+        loop.turn(0);
+        assertThat(router.announced()).isEmpty();
+        assertThat(lo.addresses()).doesNotContain("203.0.113.80/32");
+        assertThat(journal.subList(journal.size() - 2, journal.size()))
+                .containsExactly("announce []", "del 203.0.113.80/32");
+    }
+}

@@ -1,0 +1,179 @@
+package io.rhid.agent.schedule;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rhid.agent.config.Timing;
+import io.rhid.agent.health.RiseFall;
+import io.rhid.agent.testing.ManualTimer;
+import io.rhid.agent.testing.ScriptedProbe;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.random.RandomGenerator;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+
+/** The scheduler's timing with a manual clock: when checks run, and what they report. */
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class ProbeSchedulerTest {
+
+    static final long MS = 1_000_000;
+    static final CheckKey KEY = new CheckKey("dns", "tcp");
+    static final Timing TIMING = new Timing(Duration.ofMillis(200), Duration.ofMillis(20), Duration.ofMillis(100), 2, 2);
+
+    final ManualTimer timer = new ManualTimer();
+    final List<CheckUpdate> updates = new ArrayList<>();
+    final ScriptedProbe probe = new ScriptedProbe(timer::nanos);
+
+    /** Splay 0: the first run is at once, so run times are easy to read. */
+    ProbeScheduler scheduler(long splayNanos) {
+        RandomGenerator fixed = new RandomGenerator() {
+            @Override
+            public long nextLong() {
+                return splayNanos;
+            }
+
+            @Override
+            public long nextLong(long bound) {
+                return splayNanos;
+            }
+        };
+        return new ProbeScheduler(timer, Runnable::run, timer, timer::millis, fixed, updates::add);
+    }
+
+    /** Run times relative to {@code start}, in ms. */
+    List<Long> runsSince(long start) {
+        return probe.runs().stream().map(t -> (t - start) / MS).toList();
+    }
+
+    private RiseFall confirmedUp() {
+        return RiseFall.INITIAL.record(true, 2, 2).record(true, 2, 2);
+    }
+
+    @Test
+    void confirms_a_failure_one_fast_interval_after_it_was_detected() {
+        ProbeScheduler s = scheduler(0);
+        long start = timer.nanos();
+        s.start(KEY, TIMING, probe, confirmedUp());
+        timer.advanceMillis(400); // runs at 0, 200, 400: passing
+        probe.failing("connect refused");
+        timer.advanceMillis(200); // run at 600 fails: detected
+        timer.advanceMillis(20); // run at 620 fails: confirmed
+
+        assertThat(runsSince(start)).containsExactly(0L, 200L, 400L, 600L, 620L);
+        CheckUpdate detected = updates.get(3);
+        CheckUpdate confirmed = updates.get(4);
+        assertThat(detected.health().up()).isTrue();
+        assertThat(detected.health().confirming()).isTrue();
+        assertThat(confirmed.transitioned()).isTrue();
+        assertThat(confirmed.health().up()).isFalse();
+        assertThat((confirmed.finishedNanos() - detected.finishedNanos()) / MS).isEqualTo(20);
+    }
+
+    @Test
+    void returns_to_the_normal_grid_after_a_single_failure_without_a_transition() {
+        ProbeScheduler s = scheduler(0);
+        long start = timer.nanos();
+        s.start(KEY, TIMING, probe, confirmedUp());
+        timer.advanceMillis(200);
+        probe.failing("timeout after 100ms");
+        timer.advanceMillis(200); // 400: fails once
+        probe.passing();
+        timer.advanceMillis(20); // 420: passes again, streak broken
+        timer.advanceMillis(580); // then back on the 200 ms grid: 600, 800, 1000
+
+        assertThat(runsSince(start)).containsExactly(0L, 200L, 400L, 420L, 600L, 800L, 1000L);
+        assertThat(updates).noneMatch(CheckUpdate::transitioned);
+        assertThat(updates.get(updates.size() - 1).health().up()).isTrue();
+    }
+
+    @Test
+    void rises_from_the_initial_down_state_after_fast_confirmation() {
+        ProbeScheduler s = scheduler(0);
+        long start = timer.nanos();
+        s.start(KEY, TIMING, probe, RiseFall.INITIAL);
+        timer.advanceMillis(20);
+
+        assertThat(runsSince(start)).containsExactly(0L, 20L);
+        assertThat(updates.get(1).transitioned()).isTrue();
+        assertThat(updates.get(1).health().up()).isTrue();
+    }
+
+    @Test
+    void splays_the_first_run_and_keeps_the_grid_anchored_there() {
+        ProbeScheduler s = scheduler(130 * MS);
+        long start = timer.nanos();
+        s.start(KEY, TIMING, probe, confirmedUp());
+        timer.advanceMillis(600);
+
+        assertThat(runsSince(start)).containsExactly(130L, 330L, 530L);
+    }
+
+    @Test
+    void does_not_use_fast_reruns_when_they_are_off() {
+        ProbeScheduler s = scheduler(0);
+        long start = timer.nanos();
+        Timing noFast = new Timing(Duration.ofMillis(200), Duration.ofMillis(200), Duration.ofMillis(100), 2, 2);
+        s.start(KEY, noFast, probe, confirmedUp());
+        probe.failing("connect refused");
+        timer.advanceMillis(400);
+
+        assertThat(runsSince(start)).containsExactly(0L, 200L, 400L);
+        assertThat(updates.get(1).transitioned()).isTrue();
+    }
+
+    @Test
+    void reports_rise_fall_state_and_latency_with_each_result() {
+        ProbeScheduler s = scheduler(0);
+        s.start(KEY, TIMING, probe, RiseFall.INITIAL);
+        timer.runDue();
+
+        CheckUpdate u = updates.get(0);
+        assertThat(u.key()).isEqualTo(KEY);
+        assertThat(u.result().passed()).isTrue();
+        assertThat(u.previous()).isEqualTo(RiseFall.INITIAL);
+        assertThat(u.health().streak()).isEqualTo(1);
+        assertThat(u.latencyNanos()).isZero();
+    }
+
+    @Test
+    void runs_a_check_now_on_request_and_then_resumes_its_grid() {
+        ProbeScheduler s = scheduler(0);
+        long start = timer.nanos();
+        s.start(KEY, TIMING, probe, confirmedUp());
+        timer.advanceMillis(50);
+        s.runNow(KEY);
+        timer.runDue();
+        timer.advanceMillis(350);
+
+        assertThat(runsSince(start)).containsExactly(0L, 50L, 200L, 400L);
+    }
+
+    @Test
+    void stops_running_and_closes_the_probe() {
+        ProbeScheduler s = scheduler(0);
+        s.start(KEY, TIMING, probe, confirmedUp());
+        timer.runDue();
+        s.stop(KEY);
+        timer.advanceMillis(1000);
+
+        assertThat(probe.runs()).hasSize(1);
+        assertThat(probe.closed()).isTrue();
+        assertThat(s.keys()).isEmpty();
+    }
+
+    @Test
+    void counts_a_probe_that_throws_as_a_failed_run() {
+        ProbeScheduler s = new ProbeScheduler(timer, Runnable::run, timer, timer::millis, RandomGenerator.of("L64X128MixRandom"),
+                updates::add);
+        s.start(KEY, TIMING, () -> {
+            throw new IllegalStateException("bug");
+        }, confirmedUp());
+        timer.advanceMillis(200);
+
+        assertThat(updates).isNotEmpty();
+        assertThat(updates.get(0).result().passed()).isFalse();
+        assertThat(updates.get(0).result().reason()).isEqualTo("probe error: IllegalStateException");
+    }
+}

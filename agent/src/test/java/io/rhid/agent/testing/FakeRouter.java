@@ -1,0 +1,86 @@
+package io.rhid.agent.testing;
+
+import io.rhid.agent.apply.ApplyException;
+import io.rhid.agent.apply.Drift;
+import io.rhid.agent.apply.RouterApplier;
+import io.rhid.agent.config.Prefix;
+import io.rhid.agent.plan.DesiredState;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Set;
+
+/** A routing daemon for tests: records what was applied, fails or drifts when told to. */
+public final class FakeRouter implements RouterApplier {
+
+    private final List<DesiredState> applied = new ArrayList<>();
+    private final Deque<String> failures = new ArrayDeque<>();
+    private final Deque<List<Drift>> drifts = new ArrayDeque<>();
+    private final List<String> journal;
+    private int attempts;
+
+    public FakeRouter() {
+        this(new ArrayList<>());
+    }
+
+    /** Records every successful apply into {@code journal} as "announce [P, ...]". */
+    public FakeRouter(List<String> journal) {
+        this.journal = journal;
+    }
+
+    /** The next apply fails with {@code message}. */
+    public void failNext(String message) {
+        failures.add(message);
+    }
+
+    /** The next drift check reports {@code drift}. */
+    public void driftNext(Drift... drift) {
+        drifts.add(List.of(drift));
+    }
+
+    /** Every successful apply, in order. */
+    public List<DesiredState> applied() {
+        return List.copyOf(applied);
+    }
+
+    public int attempts() {
+        return attempts;
+    }
+
+    /** The prefixes announced by the last successful apply. */
+    public Set<Prefix> announced() {
+        return applied.isEmpty() ? Set.of() : applied.get(applied.size() - 1).announcements().keySet();
+    }
+
+    @Override
+    public String daemon() {
+        return "fake";
+    }
+
+    @Override
+    public void apply(DesiredState desired) throws ApplyException {
+        attempts++;
+        if (!failures.isEmpty()) {
+            throw new ApplyException(failures.poll());
+        }
+        applied.add(desired);
+        journal.add("announce " + desired.announcements().keySet());
+    }
+
+    @Override
+    public List<Drift> drift(DesiredState state) {
+        return drifts.isEmpty() ? List.of() : drifts.poll();
+    }
+
+    @Override
+    public String withdrawAll() {
+        applied.add(DesiredState.EMPTY);
+        return "withdrawn";
+    }
+
+    @Override
+    public String render(DesiredState desired) {
+        return desired.announcements().keySet().toString();
+    }
+}
