@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,10 +22,17 @@ public final class ProcessCommandRunner implements CommandRunner {
 
     @Override
     public CommandResult run(List<String> argv, String stdin, Duration timeout) {
+        return run(argv, Map.of(), stdin, timeout);
+    }
+
+    /** Like {@link #run(List, String, Duration)}, with {@code env} added to the environment. */
+    public CommandResult run(List<String> argv, Map<String, String> env, String stdin, Duration timeout) {
         long start = System.nanoTime();
         Process process;
         try {
-            process = new ProcessBuilder(argv).redirectErrorStream(true).start();
+            ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+            pb.environment().putAll(env);
+            process = pb.start();
         } catch (IOException e) {
             return new CommandResult(argv, -1, "cannot start " + argv.get(0) + ": " + e.getMessage(),
                     System.nanoTime() - start, false);

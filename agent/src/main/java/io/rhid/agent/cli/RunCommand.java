@@ -62,6 +62,14 @@ final class RunCommand implements Callable<Integer> {
             log.info("SIGINT: withdrawing and stopping");
             stop.run();
         });
+        Signal.handle(new Signal("HUP"), s -> {
+            log.info("SIGHUP: reloading {}", config.file);
+            loop.reload().thenAccept(r -> {
+                if (!r.ok()) {
+                    log.error("SIGHUP: {}", r.message().lines().findFirst().orElse(""));
+                }
+            });
+        });
         thread.start();
         thread.join();
         if (crashed.get() != null) {

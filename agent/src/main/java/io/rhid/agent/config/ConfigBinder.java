@@ -199,6 +199,7 @@ final class ConfigBinder {
         Layer layer = layer(s).over(defaults);
         Announce announce = announce(s.mapping("announce"), router);
         Duration drainHold = durationIn(s, "drain_hold", Duration.ZERO, MAX_INTERVAL).orElse(Duration.ofSeconds(30));
+        List<String> onChange = command(s, "on_change");
         List<CheckConfig> checks = checks(s, layer);
         Policy policy = policy(s, s.value("checks").filter(YamlNode.Sequence.class::isInstance)
                 .map(n -> ((YamlNode.Sequence) n).items().size()).orElse(0));
@@ -206,7 +207,7 @@ final class ConfigBinder {
         if (errors.hasErrorsUnder(s.path())) {
             return null;
         }
-        return new ServiceConfig(name, prefixes, policy, announce, drainHold, checks);
+        return new ServiceConfig(name, prefixes, policy, announce, drainHold, checks, onChange);
     }
 
     private List<Prefix> prefixes(Fields s) {
@@ -497,6 +498,27 @@ final class ConfigBinder {
             return Path.of(fallback);
         }
         return Path.of(p);
+    }
+
+    /** A command to run without a shell: absolute, executable argv[0], no control characters. */
+    private List<String> command(Fields f, String key) {
+        if (!f.has(key)) {
+            return List.of();
+        }
+        List<String> argv = arguments(f, key);
+        if (argv.isEmpty()) {
+            if (!errors.hasErrorsUnder(f.pathOf(key))) {
+                f.error(key, "must list the command and its arguments, such as [/usr/local/bin/notify, --quiet]");
+            }
+            return List.of();
+        }
+        Path program = Path.of(argv.get(0));
+        if (!program.isAbsolute()) {
+            f.error(key + "[0]", "must be an absolute path (found \"" + argv.get(0) + "\")");
+        } else if (!java.nio.file.Files.isRegularFile(program) || !java.nio.file.Files.isExecutable(program)) {
+            f.error(key + "[0]", "must be an executable file (found \"" + argv.get(0) + "\")");
+        }
+        return argv;
     }
 
     private List<String> arguments(Fields f, String key) {

@@ -9,9 +9,11 @@ import java.util.Objects;
  *
  * @param prefixes  sorted and unique
  * @param drainHold how long a draining service stays announced with the draining attributes
+ * @param onChange  a command (argv, no shell) run after each state change of the service is
+ *                  applied; empty for none
  */
 public record ServiceConfig(String name, List<Prefix> prefixes, Policy policy, Announce announce,
-                            Duration drainHold, List<CheckConfig> checks) {
+                            Duration drainHold, List<CheckConfig> checks, List<String> onChange) {
 
     public ServiceConfig {
         Objects.requireNonNull(name, "name");
@@ -20,5 +22,6 @@ public record ServiceConfig(String name, List<Prefix> prefixes, Policy policy, A
         Objects.requireNonNull(announce, "announce");
         Objects.requireNonNull(drainHold, "drainHold");
         checks = List.copyOf(checks);
+        onChange = List.copyOf(onChange);
     }
 }

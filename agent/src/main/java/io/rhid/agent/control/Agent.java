@@ -4,6 +4,7 @@ import io.rhid.agent.apply.BirdApplier;
 import io.rhid.agent.apply.CommandRunner;
 import io.rhid.agent.apply.LoopbackApplier;
 import io.rhid.agent.apply.RouterApplier;
+import io.rhid.agent.config.ConfigLoader;
 import io.rhid.agent.config.ProbeTypes;
 import io.rhid.agent.config.RhidConfig;
 import io.rhid.agent.config.RouterConfig;
@@ -30,8 +31,11 @@ public final class Agent {
         return new LoopbackApplier(config.addresses(), config.stateDir(), runner, COMMAND_TIMEOUT);
     }
 
+    /** The control loop for {@code config}; reloads read {@code config.source()} again. */
     public static ControlLoop controlLoop(RhidConfig config, ProbeTypes types, Environment env, CommandRunner runner,
                                           Metrics metrics, String version) {
-        return new ControlLoop(config, types, env, routerApplier(config, runner), loopback(config, runner), metrics, version);
+        ConfigLoader loader = new ConfigLoader(types);
+        return new ControlLoop(config, () -> loader.load(config.source()), types, env, routerApplier(config, runner),
+                loopback(config, runner), metrics, version);
     }
 }

@@ -5,6 +5,7 @@ import io.rhid.agent.apply.Drift;
 import io.rhid.agent.apply.LoopbackApplier;
 import io.rhid.agent.apply.RouterApplier;
 import io.rhid.agent.config.CheckConfig;
+import io.rhid.agent.config.ConfigException;
 import io.rhid.agent.config.Durations;
 import io.rhid.agent.config.Prefix;
 import io.rhid.agent.config.ProbeTypes;
@@ -25,6 +26,7 @@ import io.rhid.checks.spi.ProbeContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,6 +35,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -53,13 +56,25 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: {@link #submit}, {@link #snapshot()} and {@link #awaitStopped} may be called from
  * any thread; everything else runs on the loop's thread.
  */
-public final class ControlLoop implements Runnable {
+public final class ControlLoop implements Runnable, Operations {
 
     private static final Logger log = LoggerFactory.getLogger(ControlLoop.class);
     private static final Duration FIRST_RETRY = Duration.ofMillis(250);
+    private static final Duration HOOK_TIMEOUT = Duration.ofSeconds(10);
 
     /** Something for the loop to handle. */
-    public sealed interface Event permits ProbeEvent, Stop {
+    public sealed interface Event permits ProbeEvent, Stop, Command {
+    }
+
+    /** An operator's request; {@code reply} completes once it has been handled and applied. */
+    public record Command(Kind kind, List<String> services, boolean all, CompletableFuture<Reply> reply) implements Event {
+        public enum Kind { DRAIN, RESUME, RECHECK, RELOAD }
+    }
+
+    /** Reads the config file again, for reloads. */
+    @FunctionalInterface
+    public interface ConfigSource {
+        RhidConfig load() throws ConfigException;
     }
 
     /** A probe run finished. */
@@ -81,6 +96,9 @@ public final class ControlLoop implements Runnable {
     private final LoopbackApplier loopback;
     private final Metrics metrics;
     private final ProbeScheduler scheduler;
+    private final ConfigSource source;
+    private final Drains drains;
+    private final Hooks hooks = new Hooks(HOOK_TIMEOUT);
     private final String version;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -96,10 +114,16 @@ public final class ControlLoop implements Runnable {
     private int failures;
     private long nextReconcileNanos;
     private boolean stopping;
+    /** Services whose checks changed in a reload: their state holds until the new checks are ready. */
+    private final Set<String> reloadHold = new HashSet<>();
+    /** Transitions since the last successful apply, whose on_change hooks run after it. */
+    private final List<Runnable> pendingHooks = new ArrayList<>();
 
-    public ControlLoop(RhidConfig config, ProbeTypes types, Environment env, RouterApplier router,
+    public ControlLoop(RhidConfig config, ConfigSource source, ProbeTypes types, Environment env, RouterApplier router,
                        LoopbackApplier loopback, Metrics metrics, String version) {
         this.config = config;
+        this.source = source;
+        this.drains = new Drains(config.stateDir());
         this.types = types;
         this.env = env;
         this.router = router;
@@ -129,6 +153,7 @@ public final class ControlLoop implements Runnable {
             withdrawAll();
             throw e;
         } finally {
+            hooks.close();
             stopped.countDown();
         }
     }
@@ -141,6 +166,7 @@ public final class ControlLoop implements Runnable {
     /** Starts every check and applies the all-down state once, clearing leftovers of an earlier run. */
     void start() {
         long now = env.wallMillis().getAsLong();
+        drains.load(config.services().keySet(), now);
         for (ServiceConfig s : config.services().values()) {
             services.put(s.name(), new ServiceStatus(ServiceState.DOWN, now, "starting: no check results yet"));
             for (CheckConfig c : s.checks()) {
@@ -149,6 +175,9 @@ public final class ControlLoop implements Runnable {
         }
         log.info("started: {} services, {} checks, daemon {}", config.services().size(),
                 config.services().values().stream().mapToInt(s -> s.checks().size()).sum(), router.daemon());
+        for (String drained : drains.names()) {
+            evaluate(drained);
+        }
         // Apply once even though nothing is announced yet: this withdraws whatever a crashed
         // earlier instance left announced and adds the addresses services may bind to.
         converge(plan());
@@ -163,7 +192,7 @@ public final class ControlLoop implements Runnable {
      */
     boolean turn(long maxWaitNanos) {
         long now = env.ticker().nanos();
-        long deadline = nextReconcileNanos;
+        long deadline = Math.min(nextReconcileNanos, drains.nextHoldEnd());
         if (lastFailed != null) {
             deadline = Math.min(deadline, retryAtNanos);
         }
@@ -180,9 +209,12 @@ public final class ControlLoop implements Runnable {
             batch.add(new Stop());
         }
         Set<String> dirty = new TreeSet<>();
+        List<Runnable> replies = new ArrayList<>();
         for (Event e : batch) {
             if (e instanceof ProbeEvent p) {
                 onProbe(p.update(), dirty);
+            } else if (e instanceof Command c) {
+                replies.add(handle(c, dirty));
             } else if (e instanceof Stop) {
                 stopping = true;
             }
@@ -190,12 +222,19 @@ public final class ControlLoop implements Runnable {
         if (stopping) {
             scheduler.close();
             withdrawAll();
+            replies.forEach(Runnable::run);
             return false;
+        }
+        now = env.ticker().nanos();
+        for (String name : drains.names()) {
+            Drains.Drain d = drains.get(name);
+            if (!d.done() && now >= d.holdEndsNanos()) {
+                dirty.add(name);
+            }
         }
         for (String s : dirty) {
             evaluate(s);
         }
-        now = env.ticker().nanos();
         boolean retryDue = lastFailed != null && now >= retryAtNanos;
         if (!dirty.isEmpty() || retryDue) {
             DesiredState desired = plan();
@@ -204,11 +243,234 @@ public final class ControlLoop implements Runnable {
                 converge(desired);
             }
         }
+        if (lastFailed == null) {
+            runPendingHooks(); // transitions that needed no change to the router are applied too
+        }
         if (now >= nextReconcileNanos) {
             nextReconcileNanos = now + config.router().reconcileInterval().toNanos();
             reconcile();
         }
+        replies.forEach(Runnable::run);
         return true;
+    }
+
+    private void runPendingHooks() {
+        pendingHooks.forEach(Runnable::run);
+        pendingHooks.clear();
+    }
+
+    // ---- operator commands -------------------------------------------------------------------
+
+    @Override
+    public CompletableFuture<Reply> drain(List<String> names, boolean all) {
+        return command(Command.Kind.DRAIN, names, all);
+    }
+
+    @Override
+    public CompletableFuture<Reply> resume(List<String> names, boolean all) {
+        return command(Command.Kind.RESUME, names, all);
+    }
+
+    @Override
+    public CompletableFuture<Reply> recheck(List<String> names) {
+        return command(Command.Kind.RECHECK, names, names.isEmpty());
+    }
+
+    @Override
+    public CompletableFuture<Reply> reload() {
+        return command(Command.Kind.RELOAD, List.of(), false);
+    }
+
+    @Override
+    public StatusSnapshot status() {
+        return snapshot();
+    }
+
+    private CompletableFuture<Reply> command(Command.Kind kind, List<String> names, boolean all) {
+        CompletableFuture<Reply> reply = new CompletableFuture<>();
+        if (stopped.getCount() == 0) {
+            reply.complete(Reply.error("rhid is stopping"));
+        } else {
+            submit(new Command(kind, List.copyOf(names), all, reply));
+        }
+        return reply;
+    }
+
+    /**
+     * Carries out a command on the loop's thread; returns what completes its reply, run after this
+     * turn has applied the result (so a drain's reply means the draining announcement is out).
+     */
+    private Runnable handle(Command c, Set<String> dirty) {
+        if (c.kind() == Command.Kind.RELOAD) {
+            Reply r = reloadConfig(dirty);
+            return () -> c.reply().complete(r);
+        }
+        List<String> targets = c.all() ? List.copyOf(config.services().keySet()) : c.services();
+        List<String> unknown = targets.stream().filter(n -> !config.services().containsKey(n)).toList();
+        if (!unknown.isEmpty()) {
+            Reply r = Reply.error("no service named " + String.join(", ", unknown) + " (services: "
+                    + String.join(", ", config.services().keySet()) + ")");
+            return () -> c.reply().complete(r);
+        }
+        if (targets.isEmpty()) {
+            return () -> c.reply().complete(Reply.error("name at least one service, or --all"));
+        }
+        List<String> notes = new ArrayList<>();
+        long now = env.ticker().nanos();
+        for (String name : targets) {
+            ServiceConfig s = config.services().get(name);
+            switch (c.kind()) {
+                case DRAIN -> {
+                    if (drains.get(name) == null) {
+                        log.info("{}: drain requested; draining for {}, then withdrawn", name, Durations.format(s.drainHold()));
+                        String err = drains.put(name, new Drains.Drain(env.wallMillis().getAsLong(),
+                                now + s.drainHold().toNanos(), false));
+                        if (err != null) {
+                            notes.add(err);
+                        }
+                        dirty.add(name);
+                    }
+                }
+                case RESUME -> {
+                    if (drains.get(name) != null) {
+                        log.info("{}: resume requested; announced again while healthy", name);
+                        String err = drains.remove(name);
+                        if (err != null) {
+                            notes.add(err);
+                        }
+                        dirty.add(name);
+                    }
+                }
+                case RECHECK -> s.checks().forEach(ch -> scheduler.runNow(new CheckKey(name, ch.name())));
+                default -> throw new IllegalStateException(c.kind().toString());
+            }
+        }
+        return () -> {
+            StringBuilder m = new StringBuilder();
+            for (String name : targets) {
+                ServiceStatus st = services.get(name);
+                if (m.length() > 0) {
+                    m.append('\n');
+                }
+                m.append(name).append(": ").append(c.kind() == Command.Kind.RECHECK ? "checks run now; " : "")
+                        .append(st == null ? "down" : st.state().label());
+                if (c.kind() == Command.Kind.DRAIN && st != null && st.state() == ServiceState.DRAINING) {
+                    m.append(" (withdrawn after drain_hold ").append(Durations.format(config.services().get(name).drainHold()))
+                            .append(')');
+                }
+            }
+            if (lastFailed != null) {
+                m.append("\nthe router has not applied this yet: ").append(routerStatus.error());
+            }
+            notes.forEach(n -> m.append("\nwarning: ").append(n));
+            c.reply().complete(Reply.ok(m.toString()));
+        };
+    }
+
+    /**
+     * Re-reads the config. An invalid file changes nothing. A valid one replaces the services:
+     * checks whose spec and timing are unchanged keep running with their health (no flap),
+     * removed services are withdrawn, new ones start down. Router, address, status and control
+     * settings need a restart; a change to them is reported and otherwise ignored.
+     */
+    private Reply reloadConfig(Set<String> dirty) {
+        RhidConfig next;
+        try {
+            next = source.load();
+        } catch (ConfigException e) {
+            for (var error : e.errors()) {
+                log.error("reload: {}", error);
+            }
+            log.error("reload: {} error(s) in {}; nothing changed, still running on the previous config",
+                    e.errors().size(), config.source());
+            return Reply.error("reload refused, nothing changed: " + e.errors().size() + " error(s):\n" + e.getMessage());
+        }
+        RhidConfig old = config;
+        List<String> needRestart = new ArrayList<>();
+        if (!next.router().equals(old.router())) {
+            needRestart.add("router");
+        }
+        if (!next.addresses().equals(old.addresses())) {
+            needRestart.add("addresses");
+        }
+        if (!next.status().equals(old.status())) {
+            needRestart.add("status");
+        }
+        if (!next.control().equals(old.control())) {
+            needRestart.add("control");
+        }
+        if (!next.stateDir().equals(old.stateDir())) {
+            needRestart.add("state_dir");
+        }
+        Map<CheckKey, CheckConfig> before = checks(old);
+        Map<CheckKey, CheckConfig> after = checks(next);
+        int kept = 0;
+        int started = 0;
+        for (Map.Entry<CheckKey, CheckConfig> e : before.entrySet()) {
+            CheckConfig now = after.get(e.getKey());
+            if (now == null || !now.spec().equals(e.getValue().spec()) || !now.timing().equals(e.getValue().timing())) {
+                scheduler.stop(e.getKey());
+                health.remove(e.getKey());
+                lastUpdates.remove(e.getKey());
+            }
+        }
+        config = new RhidConfig(old.source(), old.router(), old.addresses(), old.status(), old.control(), old.stateDir(),
+                next.services());
+        long nowMillis = env.wallMillis().getAsLong();
+        List<String> added = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        for (ServiceConfig s : next.services().values()) {
+            boolean isNew = !old.services().containsKey(s.name());
+            if (isNew) {
+                added.add(s.name());
+                services.put(s.name(), new ServiceStatus(ServiceState.DOWN, nowMillis, "starting: no check results yet"));
+            } else if (!s.equals(old.services().get(s.name()))) {
+                changed.add(s.name());
+            }
+            for (CheckConfig c : s.checks()) {
+                CheckKey key = new CheckKey(s.name(), c.name());
+                if (health.containsKey(key)) {
+                    kept++;
+                } else {
+                    startCheck(s, c, RiseFall.INITIAL);
+                    started++;
+                    if (!isNew) {
+                        reloadHold.add(s.name());
+                    }
+                }
+            }
+            dirty.add(s.name());
+        }
+        List<String> removed = new ArrayList<>();
+        for (String name : old.services().keySet()) {
+            if (!next.services().containsKey(name)) {
+                removed.add(name);
+                services.remove(name);
+                reloadHold.remove(name);
+            }
+        }
+        drains.retain(next.services().keySet());
+        String summary = "reloaded " + next.source() + ": " + next.services().size() + " services"
+                + (added.isEmpty() ? "" : ", added " + String.join(" ", added))
+                + (removed.isEmpty() ? "" : ", removed " + String.join(" ", removed))
+                + (changed.isEmpty() ? "" : ", changed " + String.join(" ", changed))
+                + "; " + kept + " checks kept their state, " + started + " started";
+        log.info("reload: {}", summary);
+        if (!needRestart.isEmpty()) {
+            log.warn("reload: {} settings changed; they take effect when rhid restarts", String.join(", ", needRestart));
+            summary += "\nwarning: " + String.join(", ", needRestart) + " settings changed; restart rhid to use them";
+        }
+        return Reply.ok(summary);
+    }
+
+    private static Map<CheckKey, CheckConfig> checks(RhidConfig c) {
+        Map<CheckKey, CheckConfig> out = new HashMap<>();
+        for (ServiceConfig s : c.services().values()) {
+            for (CheckConfig ch : s.checks()) {
+                out.put(new CheckKey(s.name(), ch.name()), ch);
+            }
+        }
+        return out;
     }
 
     // ---- health ------------------------------------------------------------------------------
@@ -229,8 +491,7 @@ public final class ControlLoop implements Runnable {
         }
         lastUpdates.put(u.key(), u);
         health.put(u.key(), u.health());
-        metrics.add("rhid_check_duration_seconds_sum", u.latencyNanos() / 1e9, u.key().service(), u.key().check());
-        metrics.increment("rhid_check_runs_total", u.key().service(), u.key().check());
+        metrics.observe("rhid_check_duration_seconds", u.latencyNanos() / 1e9, u.key().service(), u.key().check());
         if (!u.result().passed()) {
             metrics.increment("rhid_check_failures_total", u.key().service(), u.key().check(), reasonClass(u.result().reason()));
         }
@@ -249,51 +510,91 @@ public final class ControlLoop implements Runnable {
         }
     }
 
-    /** Recomputes a service's state from its checks and logs a transition. */
+    /**
+     * Recomputes a service's state from its checks and any drain, logs a transition and queues
+     * its on_change hook.
+     */
     private void evaluate(String name) {
         ServiceConfig s = config.services().get(name);
+        ServiceStatus prev = services.get(name);
         int passing = 0;
+        int ready = 0;
+        int readyPassing = 0;
         List<String> failing = new ArrayList<>();
         List<String> waiting = new ArrayList<>();
         for (CheckConfig c : s.checks()) {
             CheckKey key = new CheckKey(name, c.name());
             RiseFall h = health.getOrDefault(key, RiseFall.INITIAL);
+            boolean isReady = h.results() >= c.timing().rise();
             if (h.up()) {
                 passing++;
-            } else {
+            } else if (isReady) {
                 failing.add(describeFailure(c, key, h));
             }
-            if (h.results() < c.timing().rise()) {
+            if (isReady) {
+                ready++;
+                readyPassing += h.up() ? 1 : 0;
+            } else {
                 waiting.add(c.name() + " has " + h.results() + " of " + c.timing().rise() + " results");
             }
         }
         int total = s.checks().size();
         ServiceState next;
         String reason;
-        if (!waiting.isEmpty()) {
+        if (waiting.isEmpty()) {
+            reloadHold.remove(name);
+            next = ServiceState.fromChecks(s.policy().holds(passing, total), passing, total);
+            reason = healthReason(s, next, passing, total, failing);
+        } else if (reloadHold.contains(name) && prev != null) {
+            // Checks added or changed by a reload are not ready yet: judge by the ready ones, so a
+            // reload does not withdraw a healthy service while its new checks rise.
+            next = ready == 0 ? prev.state() : ServiceState.fromChecks(
+                    s.policy().holds(readyPassing, Math.min(ready, total)), readyPassing, ready);
+            if (next == ServiceState.DRAINING || next == ServiceState.DRAINED) {
+                next = ServiceState.DOWN;
+            }
+            reason = "reloaded: waiting for " + String.join(", ", waiting);
+        } else {
             // No announcement before every check has had rise results, whatever the policy.
             next = ServiceState.DOWN;
             reason = "starting: " + String.join(", ", waiting);
-        } else {
-            next = ServiceState.fromChecks(s.policy().holds(passing, total), passing, total);
-            reason = switch (next) {
-                case UP -> total == 1 ? "check passes" : "all " + total + " checks pass";
-                case DEGRADED -> failing.size() + " of " + total + " checks failing: " + String.join("; ", failing);
-                default -> String.join("; ", failing) + (s.policy().kind() == io.rhid.agent.config.Policy.Kind.ALL ? ""
-                        : " (policy " + s.policy() + " needs " + needed(s) + ", " + passing + " pass)");
-            };
         }
-        ServiceStatus prev = services.get(name);
-        long now = env.wallMillis().getAsLong();
+        Drains.Drain drain = drains.get(name);
+        if (drain != null) {
+            long now = env.ticker().nanos();
+            if (!drain.done() && now < drain.holdEndsNanos() && next.announced()) {
+                next = ServiceState.DRAINING;
+                reason = "draining: announced with the draining attributes until drain_hold ends in "
+                        + Durations.format(Duration.ofMillis((drain.holdEndsNanos() - now) / 1_000_000));
+            } else {
+                drains.done(name);
+                next = ServiceState.DRAINED;
+                reason = "drained by an operator; `rhid resume " + name + "` announces it again";
+            }
+        }
+        long nowMillis = env.wallMillis().getAsLong();
         if (prev == null || prev.state() != next) {
-            services.put(name, new ServiceStatus(next, now, reason));
+            services.put(name, new ServiceStatus(next, nowMillis, reason));
             if (prev != null) {
                 log.info("{}: {} -> {}: {}", name, prev.state().label(), next.label(), reason);
                 metrics.increment("rhid_transitions_total", name, prev.state().label(), next.label());
+                String from = prev.state().label();
+                String to = next.label();
+                List<String> prefixes = s.prefixes().stream().map(Prefix::toString).toList();
+                pendingHooks.add(() -> hooks.run(name, s.onChange(), from, to, prefixes));
             }
         } else if (!prev.reason().equals(reason)) {
             services.put(name, new ServiceStatus(prev.state(), prev.sinceMillis(), reason));
         }
+    }
+
+    private static String healthReason(ServiceConfig s, ServiceState state, int passing, int total, List<String> failing) {
+        return switch (state) {
+            case UP -> total == 1 ? "check passes" : "all " + total + " checks pass";
+            case DEGRADED -> failing.size() + " of " + total + " checks failing: " + String.join("; ", failing);
+            default -> String.join("; ", failing) + (s.policy().kind() == io.rhid.agent.config.Policy.Kind.ALL ? ""
+                    : " (policy " + s.policy() + " needs " + needed(s) + ", " + passing + " pass)");
+        };
     }
 
     private static String needed(ServiceConfig s) {
@@ -329,8 +630,18 @@ public final class ControlLoop implements Runnable {
 
     // ---- applying ----------------------------------------------------------------------------
 
-    /** Applies {@code desired}: addresses first, then the daemon, then address removals. */
+    /** Applies {@code desired}; the daemon is skipped when its announcements are unchanged. */
     private void converge(DesiredState desired) {
+        converge(desired, false);
+    }
+
+    /**
+     * Applies {@code desired}: addresses first, then the daemon, then address removals.
+     *
+     * @param force apply to the daemon even if its announcements equal the last applied ones
+     *              (a drift repair)
+     */
+    private void converge(DesiredState desired, boolean force) {
         long started = env.ticker().nanos();
         DesiredState before = applied;
         try {
@@ -342,7 +653,9 @@ public final class ControlLoop implements Runnable {
                 kept.keySet().removeAll(notAdded);
                 effective = new DesiredState(desired.addresses(), kept);
             }
-            router.apply(effective);
+            if (force || before == null || !effective.announcements().equals(before.announcements())) {
+                router.apply(effective);
+            }
             applied = effective;
             loopback.retainOnly(desired.addresses());
             if (!notAdded.isEmpty()) {
@@ -352,8 +665,9 @@ public final class ControlLoop implements Runnable {
             long took = env.ticker().nanos() - started;
             failures = 0;
             lastFailed = null;
+            runPendingHooks();
             metrics.increment("rhid_router_apply_total", router.daemon(), "ok");
-            metrics.add("rhid_router_apply_duration_seconds_sum", took / 1e9, router.daemon());
+            metrics.observe("rhid_router_apply_duration_seconds", took / 1e9, router.daemon());
             routerStatus = new StatusSnapshot.Router(router.daemon(), "ok", env.wallMillis().getAsLong(), took / 1e6, null, 0,
                     routerStatus.driftRepairs());
             log.info("{}: applied in {} ms: {}", router.daemon(), String.format(Locale.ROOT, "%.1f", took / 1e6),
@@ -365,7 +679,7 @@ public final class ControlLoop implements Runnable {
             long backoff = backoff();
             retryAtNanos = env.ticker().nanos() + backoff;
             metrics.increment("rhid_router_apply_total", router.daemon(), "error");
-            metrics.add("rhid_router_apply_duration_seconds_sum", took / 1e9, router.daemon());
+            metrics.observe("rhid_router_apply_duration_seconds", took / 1e9, router.daemon());
             routerStatus = new StatusSnapshot.Router(router.daemon(), "error", env.wallMillis().getAsLong(), took / 1e6,
                     e.getMessage(), env.wallMillis().getAsLong() + backoff / 1_000_000, routerStatus.driftRepairs());
             log.error("{}: apply failed (attempt {}), keeping the last good state, retrying in {}: {}", router.daemon(),
@@ -408,7 +722,7 @@ public final class ControlLoop implements Runnable {
         routerStatus = new StatusSnapshot.Router(routerStatus.daemon(), routerStatus.lastResult(), routerStatus.lastApplyMillis(),
                 routerStatus.lastDurationMs(), routerStatus.error(), routerStatus.nextRetryMillis(),
                 routerStatus.driftRepairs() + drift.size());
-        converge(target);
+        converge(target, true);
     }
 
     /** On stop: withdraw every announcement; remove addresses only with remove_when_down. */
@@ -416,7 +730,8 @@ public final class ControlLoop implements Runnable {
         DesiredState current = applied;
         var keep = config.addresses().removeWhenDown() || current == null ? new TreeSet<Prefix>() : current.addresses();
         DesiredState target = new DesiredState(keep, new TreeMap<>());
-        converge(target);
+        converge(target, true); // even if nothing seems announced: the daemon may know better
+
         if (lastFailed != null) {
             log.error("{}: could not withdraw on stop; `rhid withdraw-all` (the unit's ExecStopPost) retries", router.daemon());
         } else {

@@ -31,6 +31,15 @@ public final class Metrics {
         sums.computeIfAbsent(new Key(name, List.of(labels)), k -> new DoubleAdder()).add(value);
     }
 
+    /**
+     * Records one observation of a summary: increments {@code NAME_count} and adds {@code value}
+     * to {@code NAME_sum}.
+     */
+    public void observe(String name, double value, String... labels) {
+        increment(name + "_count", labels);
+        add(name + "_sum", value, labels);
+    }
+
     public long count(String name, String... labels) {
         LongAdder a = counters.get(new Key(name, List.of(labels)));
         return a == null ? 0 : a.sum();

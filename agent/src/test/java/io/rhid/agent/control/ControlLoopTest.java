@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rhid.agent.apply.Drift;
 import io.rhid.agent.apply.LoopbackApplier;
+import io.rhid.agent.config.ConfigLoader;
 import io.rhid.agent.config.Prefix;
 import io.rhid.agent.config.ProbeTypes;
 import io.rhid.agent.config.RhidConfig;
@@ -42,15 +43,22 @@ class ControlLoopTest {
     final Metrics metrics = new Metrics();
     ControlLoop loop;
 
-    /** interval 200ms, fast 20ms, rise 2, fall 2; the first runs are not splayed. */
-    ControlLoop start(String services, String extra) {
-        RhidConfig config = Configs.parse(ProbeTypes.of(probes), """
+    /** What a reload reads: set by tests before they reload. */
+    String reloadYaml;
+
+    String yaml(String services, String extra) {
+        return """
                 router: { reconcile_interval: 1s }
                 state_dir: %s
                 defaults: { interval: 200ms, fast_interval: 20ms, timeout: 100ms, rise: 2, fall: 2 }
                 %s
                 services:
-                %s""".formatted(stateDir, extra, services.indent(2)));
+                %s""".formatted(stateDir, extra, services.indent(2));
+    }
+
+    /** interval 200ms, fast 20ms, rise 2, fall 2; the first runs are not splayed. */
+    ControlLoop start(String services, String extra) {
+        RhidConfig config = Configs.parse(ProbeTypes.of(probes), yaml(services, extra));
         Environment env = new Environment(timer, timer::millis, timer, Runnable::run, new RandomGenerator() {
             @Override
             public long nextLong() {
@@ -63,7 +71,9 @@ class ControlLoopTest {
             }
         });
         LoopbackApplier loopback = new LoopbackApplier(config.addresses(), config.stateDir(), lo.runner(), Duration.ofSeconds(1));
-        loop = new ControlLoop(config, ProbeTypes.of(probes), env, router, loopback, metrics, "test");
+        ConfigLoader loader = new ConfigLoader(ProbeTypes.of(probes));
+        loop = new ControlLoop(config, () -> loader.parse(Path.of("rhid.yaml"), reloadYaml), ProbeTypes.of(probes), env,
+                router, loopback, metrics, "test");
         loop.start();
         return loop;
     }
@@ -290,5 +300,181 @@ class ControlLoopTest {
         assertThat(lo.addresses()).doesNotContain("203.0.113.80/32");
         assertThat(journal.subList(journal.size() - 2, journal.size()))
                 .containsExactly("announce []", "del 203.0.113.80/32");
+    }
+
+    // ---- operator commands -------------------------------------------------------------------
+
+    Operations.Reply reply(java.util.concurrent.CompletableFuture<Operations.Reply> f) {
+        loop.turn(0);
+        assertThat(f).as("replied within the turn").isDone();
+        return f.join();
+    }
+
+    void upAndAnnounced(String probe) {
+        probes.get(probe).passing();
+        step(0);
+        step(20);
+    }
+
+    @Test
+    void drains_with_graceful_shutdown_for_drain_hold_then_withdraws_until_resumed() {
+        start(service("web", "203.0.113.80", "http") + "  drain_hold: 5s\n", "");
+        upAndAnnounced("http");
+
+        Operations.Reply r = reply(loop.drain(List.of("web"), false));
+        assertThat(r.ok()).isTrue();
+        assertThat(r.message()).isEqualTo("web: draining (withdrawn after drain_hold 5s)");
+        var draining = router.applied().get(router.applied().size() - 1).announcements().get(p("203.0.113.80/32"));
+        assertThat(draining.state().label()).isEqualTo("draining");
+        assertThat(draining.attributes().communities()).extracting(Object::toString).containsExactly("65535:0");
+
+        step(4990);
+        assertThat(router.announced()).containsExactly(p("203.0.113.80/32"));
+        step(10);
+        assertThat(router.announced()).isEmpty();
+        assertThat(loop.snapshot().services().get(0).state()).isEqualTo("drained");
+        step(2000);
+        assertThat(router.announced()).as("stays withdrawn while healthy").isEmpty();
+
+        Operations.Reply resumed = reply(loop.resume(List.of("web"), false));
+        assertThat(resumed.message()).isEqualTo("web: up");
+        assertThat(router.announced()).containsExactly(p("203.0.113.80/32"));
+    }
+
+    @Test
+    void withdraws_at_once_when_a_draining_service_fails() {
+        start(service("web", "203.0.113.80", "http"), "");
+        upAndAnnounced("http");
+        reply(loop.drain(List.of("web"), false));
+        probes.get("http").failing("connect refused");
+        step(180);
+        step(20);
+        assertThat(router.announced()).isEmpty();
+        assertThat(loop.snapshot().services().get(0).state()).isEqualTo("drained");
+    }
+
+    @Test
+    void keeps_a_drain_across_a_restart() {
+        start(service("web", "203.0.113.80", "http"), "");
+        upAndAnnounced("http");
+        reply(loop.drain(List.of("web"), false));
+
+        ControlLoop restarted = start(service("web", "203.0.113.80", "http"), "");
+        upAndAnnounced("http");
+        assertThat(restarted.snapshot().services().get(0).state()).isEqualTo("drained");
+        assertThat(router.announced()).isEmpty();
+    }
+
+    @Test
+    void refuses_to_drain_a_service_it_does_not_know() {
+        start(service("web", "203.0.113.80", "http"), "");
+        Operations.Reply r = reply(loop.drain(List.of("mail"), false));
+        assertThat(r.ok()).isFalse();
+        assertThat(r.message()).isEqualTo("no service named mail (services: web)");
+    }
+
+    @Test
+    void drains_and_resumes_every_service_with_all() {
+        start(service("a", "198.51.100.1", "a") + service("b", "198.51.100.2", "a") + "  drain_hold: 0s\n", "");
+        upAndAnnounced("a");
+        assertThat(reply(loop.drain(List.of(), true)).message()).isEqualTo("a: draining (withdrawn after drain_hold 30s)\nb: drained");
+        assertThat(router.announced()).containsExactly(p("198.51.100.1/32"));
+        assertThat(reply(loop.resume(List.of(), true)).message()).isEqualTo("a: up\nb: up");
+        assertThat(router.announced()).hasSize(2);
+    }
+
+    @Test
+    void runs_checks_at_once_on_recheck() {
+        start(service("web", "203.0.113.80", "http"), "");
+        upAndAnnounced("http");
+        int runs = probes.get("http").runs().size();
+        assertThat(reply(loop.recheck(List.of("web"))).message()).isEqualTo("web: checks run now; up");
+        timer.runDue();
+        assertThat(probes.get("http").runs()).hasSize(runs + 1);
+    }
+
+    @Test
+    void changes_nothing_when_the_reloaded_file_is_invalid() {
+        start(service("web", "203.0.113.80", "http"), "");
+        upAndAnnounced("http");
+        int applies = router.applied().size();
+        reloadYaml = "services:\n  web:\n    prefixes: [203.0.113.80/24]\n";
+        Operations.Reply r = reply(loop.reload());
+        assertThat(r.ok()).isFalse();
+        assertThat(r.message()).isEqualTo("""
+                reload refused, nothing changed: 2 error(s):
+                rhid.yaml:3:5: services.web.checks: is required
+                rhid.yaml:3:16: services.web.prefixes[0]: has host bits set (found "203.0.113.80/24", the network is 203.0.113.0/24)""");
+        step(1000);
+        assertThat(router.applied()).hasSize(applies);
+        assertThat(router.announced()).containsExactly(p("203.0.113.80/32"));
+    }
+
+    @Test
+    void reloads_without_touching_unchanged_services() {
+        start(service("web", "203.0.113.80", "http"), "");
+        upAndAnnounced("http");
+        int applies = router.applied().size();
+        reloadYaml = yaml(service("web", "203.0.113.80", "http") + service("dns", "198.51.100.53", "dns"), "");
+        Operations.Reply r = reply(loop.reload());
+        assertThat(r.message()).isEqualTo("reloaded rhid.yaml: 2 services, added dns; 1 checks kept their state, 1 started");
+        assertThat(router.applied()).as("dns starts down: only its address is added, the router is not touched")
+                .hasSize(applies);
+        assertThat(lo.addresses()).contains("198.51.100.53/32");
+
+        probes.get("dns").passing();
+        step(200);
+        step(20);
+        assertThat(router.announced()).containsExactly(p("198.51.100.53/32"), p("203.0.113.80/32"));
+        assertThat(router.applied().subList(applies, router.applied().size()))
+                .allSatisfy(d -> assertThat(d.announcements()).containsKey(p("203.0.113.80/32")));
+    }
+
+    @Test
+    void holds_a_service_announced_while_checks_added_by_a_reload_rise() {
+        start(service("web", "203.0.113.80", "http"), "");
+        upAndAnnounced("http");
+        reloadYaml = yaml(service("web", "203.0.113.80", "http", "extra"), "");
+        probes.get("extra").passing();
+        reply(loop.reload());
+        assertThat(router.announced()).containsExactly(p("203.0.113.80/32"));
+        assertThat(loop.snapshot().services().get(0).reason()).isEqualTo("reloaded: waiting for extra has 0 of 2 results");
+        step(0);
+        assertThat(loop.snapshot().services().get(0).reason()).isEqualTo("reloaded: waiting for extra has 1 of 2 results");
+        step(20);
+        assertThat(loop.snapshot().services().get(0).reason()).isEqualTo("all 2 checks pass");
+        assertThat(metrics.count("rhid_transitions_total", "web", "up", "down")).isZero();
+    }
+
+    @Test
+    void withdraws_a_service_removed_by_a_reload() {
+        start(service("web", "203.0.113.80", "http") + service("dns", "198.51.100.53", "dns"), "");
+        probes.get("dns").passing();
+        upAndAnnounced("http");
+        assertThat(router.announced()).hasSize(2);
+        reloadYaml = yaml(service("web", "203.0.113.80", "http"), "");
+        assertThat(reply(loop.reload()).message()).contains("removed dns");
+        assertThat(router.announced()).containsExactly(p("203.0.113.80/32"));
+        assertThat(probes.get("dns").closed()).isTrue();
+        assertThat(probes.get("http").closed()).isFalse();
+    }
+
+    @Test
+    void runs_on_change_after_the_transition_is_applied(@TempDir Path out) throws Exception {
+        Path file = out.resolve("hook.txt");
+        start("""
+                web:
+                  prefixes: [203.0.113.80]
+                  on_change: [/bin/sh, -c, 'echo "$RHID_SERVICE $RHID_FROM $RHID_TO $RHID_PREFIXES" >> %s']
+                  checks:
+                    - { type: scripted, probe: http }
+                """.formatted(file), "");
+        upAndAnnounced("http");
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!(java.nio.file.Files.exists(file) && java.nio.file.Files.readString(file).endsWith("\n"))
+                && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(java.nio.file.Files.readString(file)).isEqualTo("web down up 203.0.113.80/32\n");
     }
 }
