@@ -480,7 +480,7 @@ public final class ControlLoop implements Runnable, Operations {
         Probe probe = types.get(c.spec().type()).orElseThrow()
                 .create(c.spec(), new ProbeContext(key.toString(), c.timing().timeout()));
         health.put(key, initial);
-        scheduler.start(key, c.timing(), probe, initial);
+        scheduler.start(key, c.timing(), probe, c.spec().endpoint(), initial);
     }
 
     private void onProbe(CheckUpdate u, Set<String> dirty) {

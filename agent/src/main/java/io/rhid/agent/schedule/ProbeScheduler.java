@@ -22,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * runs of different checks proceed concurrently on the runner's threads, never two runs of one
  * check at once. Each check's mutable state is guarded by its own lock. Rise/fall is computed
  * here, as each run completes, because the next run's delay depends on it.
+ *
+ * <p>Checks that probe the same endpoint (the same server) are linked: when one of them gets the
+ * first result that disagrees with its confirmed state, the others that agreed run at once, so a
+ * server's death is confirmed for every service behind it together rather than spread over an
+ * interval of their splayed schedules.
  */
 public final class ProbeScheduler implements AutoCloseable {
 
@@ -34,6 +39,7 @@ public final class ProbeScheduler implements AutoCloseable {
     private final RandomGenerator random;
     private final Consumer<CheckUpdate> sink;
     private final Map<CheckKey, Job> jobs = new ConcurrentHashMap<>();
+    private final Map<String, Set<CheckKey>> byEndpoint = new ConcurrentHashMap<>();
 
     public ProbeScheduler(Timer timer, Executor runner, Ticker ticker, LongSupplier wallMillis,
                           RandomGenerator random, Consumer<CheckUpdate> sink) {
@@ -49,15 +55,18 @@ public final class ProbeScheduler implements AutoCloseable {
      * Starts running {@code probe} for {@code key}. The first run is delayed by a random splay
      * within one interval so that checks started together do not run in lockstep.
      *
-     * @param initial the check's rise/fall state to continue from (kept across config reloads)
+     * @param endpoint the server the probe talks to ({@code ProbeSpec.endpoint()})
+     * @param initial  the check's rise/fall state to continue from (kept across config reloads)
      */
-    public void start(CheckKey key, Timing timing, Probe probe, RiseFall initial) {
+    public void start(CheckKey key, Timing timing, Probe probe, String endpoint, RiseFall initial) {
         long splay = random.nextLong(Math.max(1, timing.interval().toNanos()));
-        Job job = new Job(key, timing, probe, initial, ticker.nanos() + splay);
+        Job job = new Job(key, timing, probe, endpoint, initial, ticker.nanos() + splay);
         Job old = jobs.put(key, job);
         if (old != null) {
             old.stop();
+            unlink(old);
         }
+        byEndpoint.computeIfAbsent(endpoint, e -> ConcurrentHashMap.newKeySet()).add(key);
         job.scheduleAt(job.anchor);
     }
 
@@ -66,6 +75,28 @@ public final class ProbeScheduler implements AutoCloseable {
         Job job = jobs.remove(key);
         if (job != null) {
             job.stop();
+            unlink(job);
+        }
+    }
+
+    private void unlink(Job job) {
+        Set<CheckKey> siblings = byEndpoint.get(job.endpoint);
+        if (siblings != null) {
+            siblings.remove(job.key);
+        }
+    }
+
+    /** Runs, now, the checks sharing {@code from}'s endpoint that still agree with its old state. */
+    private void alertSiblings(Job from, boolean confirmedUp) {
+        Set<CheckKey> siblings = byEndpoint.get(from.endpoint);
+        if (siblings == null || siblings.size() < 2) {
+            return;
+        }
+        for (CheckKey k : siblings) {
+            Job sibling = jobs.get(k);
+            if (sibling != null && sibling != from) {
+                sibling.runForSibling(confirmedUp);
+            }
         }
     }
 
@@ -98,17 +129,21 @@ public final class ProbeScheduler implements AutoCloseable {
         private final CheckKey key;
         private final Timing timing;
         private final Probe probe;
+        private final String endpoint;
         private final long anchor;
         private RiseFall health;
         private Timer.Scheduled pending;
         private boolean inFlight;
         private boolean stopped;
         private boolean rerun;
+        /** This run was started because a sibling saw a change; it does not alert in turn. */
+        private boolean forSibling;
 
-        Job(CheckKey key, Timing timing, Probe probe, RiseFall health, long anchor) {
+        Job(CheckKey key, Timing timing, Probe probe, String endpoint, RiseFall health, long anchor) {
             this.key = key;
             this.timing = timing;
             this.probe = probe;
+            this.endpoint = endpoint;
             this.health = health;
             this.anchor = anchor;
         }
@@ -138,6 +173,15 @@ public final class ProbeScheduler implements AutoCloseable {
             scheduleAt(ticker.nanos());
         }
 
+        /** Runs now if this check is idle and agrees with {@code confirmedUp}, with nothing to confirm. */
+        synchronized void runForSibling(boolean confirmedUp) {
+            if (stopped || inFlight || health.up() != confirmedUp || health.confirming()) {
+                return;
+            }
+            forSibling = true;
+            scheduleAt(ticker.nanos());
+        }
+
         private void fire() {
             synchronized (this) {
                 if (stopped || inFlight) {
@@ -164,6 +208,7 @@ public final class ProbeScheduler implements AutoCloseable {
             RiseFall after;
             long next;
             boolean closeNow;
+            boolean alert;
             synchronized (this) {
                 before = health;
                 after = before.record(result.passed(), timing.rise(), timing.fall());
@@ -172,6 +217,8 @@ public final class ProbeScheduler implements AutoCloseable {
                 closeNow = stopped;
                 next = rerun ? finished : NextRun.after(timing, after, anchor, finished);
                 rerun = false;
+                alert = !forSibling && after.streak() == 1 && before.streak() == 0;
+                forSibling = false;
             }
             if (closeNow) {
                 closeProbe();
@@ -180,6 +227,9 @@ public final class ProbeScheduler implements AutoCloseable {
             // Publish before scheduling: the control loop is waiting for this result.
             sink.accept(new CheckUpdate(key, result, after, before, started, finished, wallMillis.getAsLong()));
             scheduleAt(next);
+            if (alert) {
+                alertSiblings(this, before.up());
+            }
         }
 
         private ProbeResult runProbe() {

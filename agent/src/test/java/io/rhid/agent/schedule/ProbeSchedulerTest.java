@@ -55,7 +55,7 @@ class ProbeSchedulerTest {
     void confirms_a_failure_one_fast_interval_after_it_was_detected() {
         ProbeScheduler s = scheduler(0);
         long start = timer.nanos();
-        s.start(KEY, TIMING, probe, confirmedUp());
+        s.start(KEY, TIMING, probe, "127.0.0.1:53", confirmedUp());
         timer.advanceMillis(400); // runs at 0, 200, 400: passing
         probe.failing("connect refused");
         timer.advanceMillis(200); // run at 600 fails: detected
@@ -75,7 +75,7 @@ class ProbeSchedulerTest {
     void returns_to_the_normal_grid_after_a_single_failure_without_a_transition() {
         ProbeScheduler s = scheduler(0);
         long start = timer.nanos();
-        s.start(KEY, TIMING, probe, confirmedUp());
+        s.start(KEY, TIMING, probe, "127.0.0.1:53", confirmedUp());
         timer.advanceMillis(200);
         probe.failing("timeout after 100ms");
         timer.advanceMillis(200); // 400: fails once
@@ -92,7 +92,7 @@ class ProbeSchedulerTest {
     void rises_from_the_initial_down_state_after_fast_confirmation() {
         ProbeScheduler s = scheduler(0);
         long start = timer.nanos();
-        s.start(KEY, TIMING, probe, RiseFall.INITIAL);
+        s.start(KEY, TIMING, probe, "127.0.0.1:53", RiseFall.INITIAL);
         timer.advanceMillis(20);
 
         assertThat(runsSince(start)).containsExactly(0L, 20L);
@@ -104,7 +104,7 @@ class ProbeSchedulerTest {
     void splays_the_first_run_and_keeps_the_grid_anchored_there() {
         ProbeScheduler s = scheduler(130 * MS);
         long start = timer.nanos();
-        s.start(KEY, TIMING, probe, confirmedUp());
+        s.start(KEY, TIMING, probe, "127.0.0.1:53", confirmedUp());
         timer.advanceMillis(600);
 
         assertThat(runsSince(start)).containsExactly(130L, 330L, 530L);
@@ -115,7 +115,7 @@ class ProbeSchedulerTest {
         ProbeScheduler s = scheduler(0);
         long start = timer.nanos();
         Timing noFast = new Timing(Duration.ofMillis(200), Duration.ofMillis(200), Duration.ofMillis(100), 2, 2);
-        s.start(KEY, noFast, probe, confirmedUp());
+        s.start(KEY, noFast, probe, "127.0.0.1:53", confirmedUp());
         probe.failing("connect refused");
         timer.advanceMillis(400);
 
@@ -126,7 +126,7 @@ class ProbeSchedulerTest {
     @Test
     void reports_rise_fall_state_and_latency_with_each_result() {
         ProbeScheduler s = scheduler(0);
-        s.start(KEY, TIMING, probe, RiseFall.INITIAL);
+        s.start(KEY, TIMING, probe, "127.0.0.1:53", RiseFall.INITIAL);
         timer.runDue();
 
         CheckUpdate u = updates.get(0);
@@ -141,7 +141,7 @@ class ProbeSchedulerTest {
     void runs_a_check_now_on_request_and_then_resumes_its_grid() {
         ProbeScheduler s = scheduler(0);
         long start = timer.nanos();
-        s.start(KEY, TIMING, probe, confirmedUp());
+        s.start(KEY, TIMING, probe, "127.0.0.1:53", confirmedUp());
         timer.advanceMillis(50);
         s.runNow(KEY);
         timer.runDue();
@@ -153,7 +153,7 @@ class ProbeSchedulerTest {
     @Test
     void stops_running_and_closes_the_probe() {
         ProbeScheduler s = scheduler(0);
-        s.start(KEY, TIMING, probe, confirmedUp());
+        s.start(KEY, TIMING, probe, "127.0.0.1:53", confirmedUp());
         timer.runDue();
         s.stop(KEY);
         timer.advanceMillis(1000);
@@ -169,11 +169,58 @@ class ProbeSchedulerTest {
                 updates::add);
         s.start(KEY, TIMING, () -> {
             throw new IllegalStateException("bug");
-        }, confirmedUp());
+        }, "127.0.0.1:53", confirmedUp());
         timer.advanceMillis(200);
 
         assertThat(updates).isNotEmpty();
         assertThat(updates.get(0).result().passed()).isFalse();
         assertThat(updates.get(0).result().reason()).isEqualTo("probe error: IllegalStateException");
+    }
+
+    @Test
+    void runs_checks_of_the_same_endpoint_at_once_when_one_sees_a_failure() {
+        // Three services' checks probe one server, splayed 0, 70 and 140 ms into their interval.
+        long[] splays = {0, 70 * MS, 140 * MS};
+        int[] next = {0};
+        RandomGenerator staggered = new RandomGenerator() {
+            @Override
+            public long nextLong() {
+                return 0;
+            }
+
+            @Override
+            public long nextLong(long bound) {
+                return splays[next[0]++];
+            }
+        };
+        ProbeScheduler s = new ProbeScheduler(timer, Runnable::run, timer, timer::millis, staggered, updates::add);
+        ScriptedProbe other = new ScriptedProbe(timer::nanos);
+        ScriptedProbe third = new ScriptedProbe(timer::nanos);
+        s.start(new CheckKey("a", "http"), TIMING, probe, "http://127.0.0.1:8080", confirmedUp());
+        s.start(new CheckKey("b", "http"), TIMING, other, "http://127.0.0.1:8080", confirmedUp());
+        s.start(new CheckKey("c", "http"), TIMING, third, "http://127.0.0.1:8080", confirmedUp());
+        timer.advanceMillis(150);
+        long died = timer.nanos();
+        probe.failing("connect refused");
+        other.failing("connect refused");
+        third.failing("connect refused");
+        timer.advanceMillis(50); // a's grid run at 200 ms sees the failure first
+        timer.advanceMillis(20); // everyone's fast re-run confirms
+
+        assertThat(updates.stream().filter(CheckUpdate::transitioned).map(u -> (u.finishedNanos() - died) / MS))
+                .as("all three confirmed down at the same time, 70 ms after the server died")
+                .containsExactly(70L, 70L, 70L);
+    }
+
+    @Test
+    void does_not_alert_checks_of_other_endpoints() {
+        ProbeScheduler s = scheduler(0);
+        ScriptedProbe other = new ScriptedProbe(timer::nanos);
+        s.start(new CheckKey("a", "tcp"), TIMING, probe, "127.0.0.1:53", confirmedUp());
+        s.start(new CheckKey("b", "tcp"), TIMING, other, "127.0.0.1:54", confirmedUp());
+        timer.advanceMillis(100);
+        probe.failing("connect refused");
+        timer.advanceMillis(100);
+        assertThat(other.runs()).hasSize(2); // 0 and 200: its own grid only
     }
 }

@@ -40,6 +40,11 @@ record DnsProbeSpec(
     }
 
     @Override
+    public String endpoint() {
+        return Endpoints.format(server);
+    }
+
+    @Override
     public String target() {
         return name + " " + record + " @" + Endpoints.format(server) + (tcp ? " tcp" : "");
     }

@@ -40,6 +40,13 @@ record HttpProbeSpec(
         return HttpProbeProvider.TYPE;
     }
 
+    /** The scheme, host and port: paths on one server share it. */
+    @Override
+    public String endpoint() {
+        okhttp3.HttpUrl parsed = okhttp3.HttpUrl.parse(url);
+        return parsed == null ? url : parsed.scheme() + "://" + parsed.host() + ":" + parsed.port();
+    }
+
     @Override
     public String target() {
         return url;

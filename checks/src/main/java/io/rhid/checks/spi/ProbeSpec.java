@@ -17,4 +17,16 @@ public interface ProbeSpec {
      * {@code http://127.0.0.1:8080/healthz}, {@code /usr/local/bin/check-dns}.
      */
     String target();
+
+    /**
+     * The server this probe talks to, such as {@code 127.0.0.1:53} or
+     * {@code http://127.0.0.1:8080}: checks with equal endpoints fail together when that server
+     * dies. When one of them sees the first result that disagrees with its confirmed state, the
+     * agent runs the others with the same endpoint at once instead of at their next interval, so
+     * every service behind a dead server starts confirming together (each still needs its own
+     * {@code fall} failures). Defaults to {@link #target()}.
+     */
+    default String endpoint() {
+        return target();
+    }
 }
