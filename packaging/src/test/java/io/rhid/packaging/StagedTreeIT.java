@@ -1,0 +1,260 @@
+package io.rhid.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The tree both packages are built from ({@code target/root}, laid out as installed): its launcher
+ * runs and finds its jars, its config is valid and announces nothing, its initial BIRD include file
+ * is what rhid itself renders, and its unit and maintainer scripts say what DESIGN.md asks.
+ */
+@Tag("packaging")
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class StagedTreeIT {
+
+    static final Path ROOT = Path.of(System.getProperty("rhid.root", "target/root"));
+    static final Path LAUNCHER = ROOT.resolve("usr/bin/rhid");
+    static final Path CONFIG = ROOT.resolve("etc/rhid/rhid.yaml");
+    static final Path LIB = ROOT.resolve("usr/share/rhid/lib");
+    static final Path EMPTY_INCLUDE = ROOT.resolve("usr/share/rhid/bird-empty.conf");
+    static final Path UNIT = ROOT.resolve("lib/systemd/system/rhid.service");
+    static final Path DOC = ROOT.resolve("usr/share/doc/rhid");
+    static final Path DEB_CONTROL = Path.of("src/deb/control");
+    static final Path RPM_SCRIPTS = Path.of("src/rpm");
+
+    @TempDir
+    Path tmp;
+
+    /** Runs the staged launcher as the installed one runs: it must find ../share/rhid/lib itself. */
+    static Commands.Result rhid(String... args) {
+        List<String> argv = new ArrayList<>(List.of("sh", LAUNCHER.toString()));
+        argv.addAll(List.of(args));
+        return Commands.run(argv);
+    }
+
+    @Test
+    void the_launcher_is_the_agents_launcher() throws IOException {
+        assertThat(Files.readString(LAUNCHER)).isEqualTo(Files.readString(Path.of("../agent/src/dist/bin/rhid")));
+    }
+
+    @Test
+    void lib_holds_exactly_the_jars_of_the_agents_distribution() throws IOException {
+        Path dist = Path.of("../agent/target/rhid/lib");
+        Assumptions.assumeTrue(Files.isDirectory(dist), "agent/target/rhid/lib not built");
+        assertThat(names(LIB)).isNotEmpty().isEqualTo(names(dist));
+    }
+
+    @Test
+    void the_installed_launcher_finds_its_jars_and_prints_the_version() {
+        Commands.Result r = rhid("--version").requireSuccess();
+        assertThat(r.out().strip()).isEqualTo("rhid " + System.getProperty("rhid.version"));
+    }
+
+    @Test
+    void the_installed_config_is_valid_and_announces_nothing() {
+        Commands.Result r = rhid("check-config", "-c", CONFIG.toString()).requireSuccess();
+        assertThat(r.out()).contains(": ok: 0 services, 0 checks, 0 prefixes, daemon bird");
+    }
+
+    @Test
+    void the_example_service_commented_out_in_the_installed_config_is_valid_once_uncommented() throws IOException {
+        // Keep the top of the file (router:), drop "services: {}" and uncomment the example below it.
+        List<String> lines = Files.readAllLines(CONFIG);
+        List<String> edited = new ArrayList<>();
+        boolean example = false;
+        for (String line : lines) {
+            if (line.equals("services: {}")) {
+                continue;
+            }
+            if (line.equals("# services:")) {
+                example = true;
+            }
+            edited.add(example ? line.replaceFirst("^# ?", "") : line);
+        }
+        assertThat(example).as("the config shows a commented example under '# services:'").isTrue();
+        Path uncommented = Files.write(tmp.resolve("rhid.yaml"), edited);
+        Commands.Result r = rhid("check-config", "-c", uncommented.toString()).requireSuccess();
+        assertThat(r.out()).contains(": ok: 1 service, 2 checks, 2 prefixes, daemon bird");
+    }
+
+    @Test
+    void the_initial_bird_include_file_is_what_rhid_renders_for_no_services() throws IOException {
+        Commands.Result r = rhid("render", "-c", CONFIG.toString(), "--assume", "down").requireSuccess();
+        assertThat(Files.readString(EMPTY_INCLUDE)).isEqualTo(r.out());
+        assertThat(r.out()).contains("protocol static rhid4", "protocol static rhid6", "function rhid_export()");
+    }
+
+    @Test
+    void bird_accepts_the_bird_example_with_the_initial_include_file() throws IOException {
+        Path bird = Commands.require("bird", "bird2");
+        String conf = Files.readString(DOC.resolve("bird.conf.example"));
+        assertThat(conf).contains("include \"/etc/bird/rhid.conf\";", "export where rhid_export();");
+        Path copy = Files.writeString(tmp.resolve("bird.conf"),
+                conf.replace("/etc/bird/rhid.conf", EMPTY_INCLUDE.toAbsolutePath().toString()));
+        Commands.run(bird.toString(), "-p", "-c", copy.toString()).requireSuccess();
+    }
+
+    @Test
+    void frr_accepts_the_frr_example() {
+        Path vtysh = Commands.require("vtysh", "frr");
+        Commands.Result r = Commands.run(vtysh.toString(), "--dryrun", "-f", DOC.resolve("frr.conf.example").toString());
+        assertThat(r.exit()).as("vtysh --dryrun: %s%s", r.out(), r.err()).isZero();
+        assertThat(Commands.readString(DOC.resolve("frr.conf.example"))).contains("no bgp ebgp-requires-policy", "import-check");
+    }
+
+    @Test
+    void every_bundled_jar_is_in_the_copyright_file() throws IOException {
+        String copyright = Files.readString(DOC.resolve("copyright"));
+        List<Pattern> patterns = new ArrayList<>();
+        Matcher m = Pattern.compile("usr/share/rhid/lib/(\\S+)").matcher(copyright);
+        while (m.find()) {
+            patterns.add(Pattern.compile(Pattern.quote(m.group(1)).replace("*", "\\E.*\\Q")));
+        }
+        List<String> missing = names(LIB).stream()
+                .filter(jar -> !jar.startsWith("rhid-")) // rhid's own jars: "Files: *"
+                .filter(jar -> patterns.stream().noneMatch(p -> p.matcher(jar).matches()))
+                .toList();
+        assertThat(missing).as("jars in /usr/share/rhid/lib without a Files: entry in usr/share/doc/rhid/copyright").isEmpty();
+    }
+
+    @Test
+    void the_unit_runs_rhid_as_designed() throws IOException {
+        List<String> lines = Files.readAllLines(UNIT);
+        assertThat(lines).contains(
+                "Type=exec",
+                "User=rhid",
+                "Group=rhid",
+                "EnvironmentFile=-/etc/default/rhid",
+                "ExecStartPre=/usr/bin/rhid check-config -c /etc/rhid/rhid.yaml",
+                "ExecStart=/usr/bin/rhid run -c /etc/rhid/rhid.yaml",
+                "ExecReload=/bin/kill -HUP $MAINPID",
+                "ExecStopPost=/usr/bin/rhid withdraw-all -c /etc/rhid/rhid.yaml",
+                "Restart=on-failure",
+                "RestartPreventExitStatus=78",
+                "AmbientCapabilities=CAP_NET_ADMIN",
+                "CapabilityBoundingSet=CAP_NET_ADMIN",
+                "NoNewPrivileges=yes",
+                "ProtectSystem=strict",
+                "ProtectHome=yes",
+                "PrivateTmp=yes",
+                "RuntimeDirectory=rhid",
+                "StateDirectory=rhid",
+                "ReadWritePaths=-/etc/bird -/etc/frr",
+                "WantedBy=multi-user.target");
+        // A group that does not exist would keep the unit from starting; the package adds membership.
+        assertThat(lines).noneMatch(l -> l.startsWith("SupplementaryGroups="));
+    }
+
+    @Test
+    void systemd_analyze_verifies_the_unit() throws IOException {
+        Path analyze = Commands.require("systemd-analyze", "systemd");
+        // verify checks that every Exec*= binary exists: point them at a copy of the staged launcher.
+        Path launcher = Files.copy(LAUNCHER, tmp.resolve("rhid"));
+        launcher.toFile().setExecutable(true);
+        Path unit = Files.writeString(tmp.resolve("rhid.service"),
+                Files.readString(UNIT).replace("/usr/bin/rhid", launcher.toString()));
+        Commands.Result r = Commands.run(analyze.toString(), "verify", unit.toString());
+        assertThat(r.exit()).as("systemd-analyze verify: %s%s", r.out(), r.err()).isZero();
+        assertThat(r.out() + r.err()).isEmpty();
+    }
+
+    @Test
+    void the_deb_postinst_and_the_rpm_post_share_one_setup_block() throws IOException {
+        String deb = setupBlock(DEB_CONTROL.resolve("postinst"));
+        String rpm = setupBlock(RPM_SCRIPTS.resolve("post.sh"));
+        assertThat(deb).contains("useradd --system", "usermod -a -G", "/etc/bird/rhid.conf", "/usr/share/rhid/bird-empty.conf");
+        assertThat(rpm).isEqualTo(deb);
+    }
+
+    @Test
+    void maintainer_scripts_are_posix_shell_that_stops_on_errors() throws IOException {
+        for (Path script : maintainerScripts()) {
+            Commands.run("sh", "-n", script.toString()).requireSuccess();
+            assertThat(Files.readString(script)).as(script.toString()).doesNotContain("#!/bin/bash", "[[", "function ");
+        }
+        for (String name : List.of("postinst", "prerm", "postrm")) {
+            Path script = DEB_CONTROL.resolve(name);
+            assertThat(Files.readAllLines(script)).as(name).startsWith("#!/bin/sh").contains("set -e");
+            assertThat(script.toFile().canExecute()).as(name + " is executable").isTrue();
+        }
+    }
+
+    @Test
+    void removal_never_deletes_the_operators_routing_config() throws IOException {
+        for (Path script : maintainerScripts()) {
+            List<String> deletes = Files.readAllLines(script).stream()
+                    .filter(l -> !l.strip().startsWith("#"))
+                    .filter(l -> l.matches(".*\\b(rm|unlink|mv)\\b.*/etc/(bird|frr).*"))
+                    .filter(l -> !l.contains("/etc/bird/.rhid.conf.new")) // the postinst's own temp file
+                    .toList();
+            assertThat(deletes).as(script + " deletes or moves files of BIRD or FRR").isEmpty();
+        }
+    }
+
+    @Test
+    void systemd_is_touched_only_where_it_runs() throws IOException {
+        // systemctl and deb-systemd-invoke fail where systemd is not PID 1 (containers, chroots):
+        // each call sits inside an "if [ -d /run/systemd/system ]" block.
+        for (Path script : maintainerScripts()) {
+            int depth = 0;
+            int guard = -1; // the depth of the enclosing "if [ -d /run/systemd/system ]", if any
+            for (String line : Files.readAllLines(script)) {
+                String s = line.strip();
+                if (s.startsWith("if ")) {
+                    depth++;
+                    if (guard < 0 && s.contains("[ -d /run/systemd/system ]")) {
+                        guard = depth;
+                    }
+                } else if (s.equals("fi")) {
+                    if (depth == guard) {
+                        guard = -1;
+                    }
+                    depth--;
+                } else if (s.matches("(systemctl|deb-systemd-invoke)\\b.*")) {
+                    assertThat(guard).as("%s: %s is not under [ -d /run/systemd/system ]", script, s).isPositive();
+                }
+            }
+        }
+    }
+
+    static List<Path> maintainerScripts() throws IOException {
+        List<Path> scripts = new ArrayList<>();
+        for (String name : List.of("postinst", "prerm", "postrm")) {
+            scripts.add(DEB_CONTROL.resolve(name));
+        }
+        try (Stream<Path> rpm = Files.list(RPM_SCRIPTS)) {
+            scripts.addAll(rpm.sorted().toList());
+        }
+        return scripts;
+    }
+
+    static String setupBlock(Path script) throws IOException {
+        String text = Files.readString(script);
+        int start = text.indexOf("# >>> rhid setup");
+        int end = text.indexOf("# <<< rhid setup");
+        assertThat(start).as("%s has a '# >>> rhid setup' block", script).isNotNegative();
+        assertThat(end).as("%s ends its block with '# <<< rhid setup'", script).isGreaterThan(start);
+        return text.substring(start, end);
+    }
+
+    static List<String> names(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
+        }
+    }
+}
