@@ -27,14 +27,20 @@ public final class BirdApplier implements RouterApplier {
     private static final Logger log = LoggerFactory.getLogger(BirdApplier.class);
 
     private final RouterConfig.Bird bird;
-    private final CommandRunner runner;
-    private final Duration timeout;
+    private final BirdCommands commands;
     private String lastGood;
 
-    public BirdApplier(RouterConfig.Bird bird, CommandRunner runner, Duration timeout) {
+    public BirdApplier(RouterConfig.Bird bird, BirdCommands commands) {
         this.bird = bird;
-        this.runner = runner;
-        this.timeout = timeout;
+        this.commands = commands;
+    }
+
+    /** The applier for {@code bird}: birdc when the config names it, else BIRD's socket directly. */
+    public static BirdApplier create(RouterConfig.Bird bird, CommandRunner runner, Duration timeout) {
+        BirdCommands commands = bird.birdc()
+                .map(birdc -> BirdCommands.birdc(birdc, bird.socket(), runner, timeout))
+                .orElseGet(() -> BirdCommands.socket(bird.socket(), timeout));
+        return new BirdApplier(bird, commands);
     }
 
     @Override
@@ -59,11 +65,13 @@ public final class BirdApplier implements RouterApplier {
         } catch (IOException e) {
             throw new ApplyException("cannot write " + bird.includeFile() + ": " + describe(e), e);
         }
+        log.debug("bird: configure check starts [mono {}]", System.nanoTime());
         CommandResult check = birdc("configure", "check");
         if (!check.ok() || !check.output().contains("Configuration OK")) {
             restore(restore);
             throw new ApplyException("birdc configure check failed" + exit(check) + ": " + check.summary());
         }
+        log.debug("bird: configure starts [mono {}]", System.nanoTime());
         CommandResult configure = birdc("configure");
         if (!configure.ok() || !reconfigured(configure.output())) {
             restore(restore);
@@ -201,9 +209,7 @@ public final class BirdApplier implements RouterApplier {
     }
 
     private CommandResult birdc(String... command) {
-        List<String> argv = new ArrayList<>(List.of(bird.birdc().toString(), "-s", bird.socket().toString()));
-        argv.addAll(List.of(command));
-        return runner.run(argv, timeout);
+        return commands.run(List.of(command));
     }
 
     /** BIRD 2 replies "Reconfigured"; BIRD 3 "Reconfiguration in progress"; both queue while busy. */

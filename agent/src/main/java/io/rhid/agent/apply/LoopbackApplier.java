@@ -24,6 +24,10 @@ import java.util.regex.Pattern;
  * <p>It removes only addresses it added. Ownership is recorded in {@code STATE_DIR/addresses}
  * before an address is added, so it survives a crash of rhid: an address that was already on the
  * interface when rhid wanted it is never recorded, and so never removed.
+ *
+ * <p>It remembers which addresses it last saw on the interface, so an apply that needs no new
+ * address (every withdrawal, most announcements) runs no {@code ip} command at all; the
+ * reconcile loop's {@link #drift} reads the interface again and catches addresses removed by hand.
  */
 public final class LoopbackApplier {
 
@@ -35,6 +39,8 @@ public final class LoopbackApplier {
     private final CommandRunner runner;
     private final Duration timeout;
     private SortedSet<String> owned;
+    /** Addresses seen on the interface by the last read, plus those added since; null before. */
+    private Set<String> known;
 
     public LoopbackApplier(RhidConfig.Addresses config, Path stateDir, CommandRunner runner, Duration timeout) {
         this.config = config;
@@ -54,6 +60,9 @@ public final class LoopbackApplier {
      */
     public Set<Prefix> add(Collection<Prefix> wanted) throws ApplyException {
         if (!config.manage() || wanted.isEmpty()) {
+            return Set.of();
+        }
+        if (known != null && wanted.stream().allMatch(p -> known.contains(p.toString()))) {
             return Set.of();
         }
         Set<String> present = present();
@@ -81,6 +90,11 @@ public final class LoopbackApplier {
         Set<Prefix> notAdded = new TreeSet<>();
         for (int line : failed) {
             notAdded.add(toAdd.get(line - 1));
+        }
+        for (Prefix p : toAdd) {
+            if (!notAdded.contains(p)) {
+                known.add(p.toString());
+            }
         }
         return notAdded;
     }
@@ -116,6 +130,10 @@ public final class LoopbackApplier {
         toRemove.forEach(stillOwned::remove);
         for (int line : failed) {
             stillOwned.add(removing.get(line - 1));
+        }
+        known.removeAll(removing);
+        for (int line : failed) {
+            known.add(removing.get(line - 1));
         }
         saveOwned(stillOwned);
         if (!failed.isEmpty()) {
@@ -158,6 +176,7 @@ public final class LoopbackApplier {
         } catch (IOException e) {
             throw new ApplyException("cannot parse the output of ip -j address show: " + e.getMessage(), e);
         }
+        known = new java.util.HashSet<>(out);
         return out;
     }
 

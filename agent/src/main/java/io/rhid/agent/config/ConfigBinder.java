@@ -98,7 +98,7 @@ final class ConfigBinder {
     private RouterConfig.Bird bird(Optional<Fields> section) {
         return section(section, b -> {
             Path include = absolutePath(b, "include_file", "/etc/bird/rhid.conf");
-            Path birdc = absolutePath(b, "birdc", "/usr/sbin/birdc");
+            Optional<Path> birdc = b.has("birdc") ? Optional.of(absolutePath(b, "birdc", "/usr/sbin/birdc")) : Optional.empty();
             Path socket = absolutePath(b, "socket", "/run/bird/bird.ctl");
             String v4 = matching(b, "protocol_v4", BIRD_SYMBOL, "a BIRD symbol: a letter or underscore, then letters, digits or underscores").orElse("rhid4");
             String v6 = matching(b, "protocol_v6", BIRD_SYMBOL, "a BIRD symbol: a letter or underscore, then letters, digits or underscores").orElse("rhid6");
@@ -110,7 +110,7 @@ final class ConfigBinder {
             }
             OptionalLong asn = b.integer("asn", 1, 4294967295L).map(OptionalLong::of).orElse(OptionalLong.empty());
             return new RouterConfig.Bird(include, birdc, socket, v4, v6, asn);
-        }, () -> new RouterConfig.Bird(Path.of("/etc/bird/rhid.conf"), Path.of("/usr/sbin/birdc"),
+        }, () -> new RouterConfig.Bird(Path.of("/etc/bird/rhid.conf"), Optional.empty(),
                 Path.of("/run/bird/bird.ctl"), "rhid4", "rhid6", OptionalLong.empty()));
     }
 

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /** The routing daemon rhid drives, and how often it checks that daemon for drift. */
@@ -24,9 +25,12 @@ public record RouterConfig(Daemon daemon, Bird bird, Frr frr, Duration reconcile
      * BIRD 2 settings.
      *
      * @param includeFile the file rhid owns entirely and the operator's bird.conf includes
+     * @param birdc       run this birdc for every command; when empty (the default) rhid speaks
+     *                    BIRD's control protocol on {@code socket} itself, as birdc does
      * @param asn         the local ASN, needed only to prepend it ({@code prepend} attributes)
      */
-    public record Bird(Path includeFile, Path birdc, Path socket, String protocolV4, String protocolV6, OptionalLong asn) {
+    public record Bird(Path includeFile, Optional<Path> birdc, Path socket, String protocolV4, String protocolV6,
+                       OptionalLong asn) {
         public Bird {
             Objects.requireNonNull(includeFile, "includeFile");
             Objects.requireNonNull(birdc, "birdc");

@@ -22,7 +22,7 @@ public final class Agent {
 
     public static RouterApplier routerApplier(RhidConfig config, CommandRunner runner) {
         if (config.router().daemon() == RouterConfig.Daemon.BIRD) {
-            return new BirdApplier(config.router().bird(), runner, COMMAND_TIMEOUT);
+            return BirdApplier.create(config.router().bird(), runner, COMMAND_TIMEOUT);
         }
         throw new IllegalArgumentException("router.daemon " + config.router().daemon() + " is not supported yet");
     }

@@ -496,8 +496,9 @@ public final class ControlLoop implements Runnable, Operations {
             metrics.increment("rhid_check_failures_total", u.key().service(), u.key().check(), reasonClass(u.result().reason()));
         }
         if (log.isDebugEnabled()) {
-            log.debug("{}: {} {} in {} ms: {}", u.key().service(), u.key().check(), u.result().passed() ? "pass" : "fail",
-                    String.format(Locale.ROOT, "%.1f", u.latencyNanos() / 1e6), u.result().reason());
+            // The monotonic time lets benchmarks relate this result to events seen by other processes.
+            log.debug("{}: {} {} in {} ms: {} [mono {}]", u.key().service(), u.key().check(), u.result().passed() ? "pass" : "fail",
+                    String.format(Locale.ROOT, "%.1f", u.latencyNanos() / 1e6), u.result().reason(), u.finishedNanos());
         }
         if (u.transitioned()) {
             log.info("{}: check {} {} -> {}: {} ({})", u.key().service(), u.key().check(), u.previous().up() ? "up" : "down",

@@ -79,7 +79,8 @@ class BirdApplierTest {
     }
 
     BirdApplier applier() {
-        return new BirdApplier(config.router().bird(), birdc, Duration.ofSeconds(1));
+        return new BirdApplier(config.router().bird(),
+                BirdCommands.birdc(Path.of("/usr/sbin/birdc"), Path.of("/run/bird/bird.ctl"), birdc, Duration.ofSeconds(1)));
     }
 
     List<String> commands() {
@@ -133,14 +134,15 @@ class BirdApplierTest {
     @Test
     void reports_routes_bird_does_not_hold_after_configure() {
         configureReply = READY + "Reconfigured\n";
-        BirdApplier bird = new BirdApplier(config.router().bird(), new FakeCommandRunner((argv, stdin) -> {
+        BirdApplier bird = new BirdApplier(config.router().bird(), BirdCommands.birdc(Path.of("/usr/sbin/birdc"),
+                Path.of("/run/bird/bird.ctl"), new FakeCommandRunner((argv, stdin) -> {
             String command = String.join(" ", argv.subList(3, argv.size()));
             return switch (command) {
                 case "configure check" -> FakeCommandRunner.ok(argv, "Configuration OK\n");
                 case "configure" -> FakeCommandRunner.ok(argv, "Reconfigured\n");
                 default -> FakeCommandRunner.ok(argv, READY); // holds nothing, even after enable
             };
-        }), Duration.ofSeconds(1));
+        }), Duration.ofSeconds(1)));
         assertThatThrownBy(() -> bird.apply(up)).hasMessage(
                 "BIRD does not hold the routes rhid wrote: rhid4 holds 0 routes, expected 1, missing 203.0.113.80/32");
     }

@@ -35,6 +35,7 @@ class ConfigLoaderTest {
         assertThat(c.router().daemon()).isEqualTo(RouterConfig.Daemon.BIRD);
         assertThat(c.router().bird().includeFile()).isEqualTo(Path.of("/etc/bird/rhid.conf"));
         assertThat(c.router().bird().socket()).isEqualTo(Path.of("/run/bird/bird.ctl"));
+        assertThat(c.router().bird().birdc()).as("speak the socket directly").isEmpty();
         assertThat(c.router().bird().protocolV4()).isEqualTo("rhid4");
         assertThat(c.router().bird().protocolV6()).isEqualTo("rhid6");
         assertThat(c.router().reconcileInterval()).isEqualTo(Duration.ofSeconds(10));

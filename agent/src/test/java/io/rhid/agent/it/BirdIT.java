@@ -51,18 +51,22 @@ class BirdIT {
         }
     }
 
-    /** A lab with the BGP session up, the toy service running, and rhid's config written. */
+    /** A lab with the BGP session up and rhid's config written; rhid talks to BIRD's socket. */
     private Path setUp(String services, boolean removeWhenDown) throws IOException {
+        return setUp(services, removeWhenDown, false);
+    }
+
+    private Path setUp(String services, boolean removeWhenDown, boolean viaBirdc) throws IOException {
         lab = NetnsLab.start(dir);
         lab.waitForSession(Duration.ofSeconds(20));
+        String birdExtra = viaBirdc ? "\n    birdc: " + lab.birdc() : "";
         String yaml = """
                 router:
                   daemon: bird
                   bird:
                     include_file: %s
-                    birdc: %s
                     socket: %s
-                    asn: 65000
+                    asn: 65000%s
                   reconcile_interval: %s
                 addresses:
                   interface: lo
@@ -76,7 +80,7 @@ class BirdIT {
                   rise: %d
                   fall: %d
                 services:
-                %s""".formatted(lab.includeFile(), lab.birdc(), lab.hostBirdSocket(), "1s", removeWhenDown,
+                %s""".formatted(lab.includeFile(), lab.hostBirdSocket(), birdExtra, "1s", removeWhenDown,
                 lab.workDir().resolve("state"), lab.workDir().resolve("control.sock"), "500ms", RISE, FALL,
                 services.indent(2));
         return Files.writeString(lab.workDir().resolve("rhid.yaml"), yaml);
@@ -142,6 +146,18 @@ class BirdIT {
         lab.startToyHttpService(SERVICE_PORT);
         Duration back = lab.awaitRoute(V4, true, INTERVAL.multipliedBy(RISE).plusSeconds(1), restarted);
         System.out.printf("BirdIT: service back -> route back at the router in %d ms%n", back.toMillis());
+        rhid.assertAlive();
+    }
+
+    @Test
+    void works_through_the_birdc_binary_when_the_config_names_it() throws Exception {
+        Path config = setUp(webService(), false, true);
+        Process service = lab.startToyHttpService(SERVICE_PORT);
+        rhid = RhidProcess.start(lab, config);
+        lab.awaitRoute(V4, true, upWithin().plusSeconds(2));
+        assertThat(lab.routerRouteDetails(V4).orElseThrow().med()).hasValue(100);
+        NetnsLab.terminate(service, Duration.ofSeconds(2));
+        lab.awaitRoute(V4, false, INTERVAL.multipliedBy(FALL).plusSeconds(1));
         rhid.assertAlive();
     }
 

@@ -817,7 +817,7 @@ public final class NetnsLab implements AutoCloseable {
     }
 
     /** A template from src/test/resources/it/bird/; @WORK_DIR@ and @INCLUDE_FILE@ are not filled. */
-    static String template(String name) {
+    public static String template(String name) {
         try (InputStream in = NetnsLab.class.getResourceAsStream("/it/bird/" + name)) {
             if (in == null) {
                 throw new IllegalStateException("missing test resource it/bird/" + name);

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * distribution ({@code agent/target/rhid}, or the installed {@code /usr/bin/rhid} when the
  * {@code rhid.launcher} property names it), with its log in the lab's work directory.
  */
-final class RhidProcess implements AutoCloseable {
+public final class RhidProcess implements AutoCloseable {
 
     private final NetnsLab lab;
     private final Process process;
@@ -30,7 +30,7 @@ final class RhidProcess implements AutoCloseable {
     }
 
     /** The launcher under test. */
-    static Path launcher() {
+    public static Path launcher() {
         String explicit = System.getProperty("rhid.launcher");
         if (explicit != null) {
             return Path.of(explicit);
@@ -39,22 +39,22 @@ final class RhidProcess implements AutoCloseable {
         return Path.of(home, "bin", "rhid").toAbsolutePath();
     }
 
-    static RhidProcess start(NetnsLab lab, Path config, String... extraArgs) {
+    public static RhidProcess start(NetnsLab lab, Path config, String... extraArgs) {
         Path log = lab.workDir().resolve("rhid.log");
         List<String> argv = new ArrayList<>(List.of(launcher().toString(), "run", "-c", config.toString(), "--log-level", "debug"));
         argv.addAll(List.of(extraArgs));
         return new RhidProcess(lab, lab.startInHost(argv, log), log);
     }
 
-    Process process() {
+    public Process process() {
         return process;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    String log() {
+    public String log() {
         try {
             return Files.exists(log) ? Files.readString(log) : "";
         } catch (IOException e) {
@@ -63,7 +63,7 @@ final class RhidProcess implements AutoCloseable {
     }
 
     /** Waits until a log line matches {@code regex}; returns the match. */
-    Matcher awaitLog(String regex, Duration timeout) {
+    public Matcher awaitLog(String regex, Duration timeout) {
         Pattern p = Pattern.compile(regex, Pattern.MULTILINE);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
@@ -83,13 +83,13 @@ final class RhidProcess implements AutoCloseable {
     }
 
     /** Counts log lines matching {@code regex}. */
-    long count(String regex) {
+    public long count(String regex) {
         Pattern p = Pattern.compile(regex);
         return log().lines().filter(l -> p.matcher(l).find()).count();
     }
 
     /** Sends SIGTERM and waits for the exit code. */
-    int stop(Duration timeout) {
+    public int stop(Duration timeout) {
         process.destroy();
         try {
             if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
@@ -102,7 +102,7 @@ final class RhidProcess implements AutoCloseable {
         return process.exitValue();
     }
 
-    void assertAlive() {
+    public void assertAlive() {
         assertThat(process.isAlive()).as("rhid is still running; its log:\n%s", log()).isTrue();
     }
 
