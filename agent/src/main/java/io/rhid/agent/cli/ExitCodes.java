@@ -6,6 +6,8 @@ final class ExitCodes {
     static final int OK = 0;
     /** {@code rhid probe}: at least one check failed. */
     static final int CHECKS_FAILED = 1;
+    /** {@code drain}, {@code resume}, {@code recheck}, {@code reload}: the daemon refused or failed the request. */
+    static final int REFUSED = 1;
     /** EX_USAGE: bad command line. */
     static final int USAGE = 64;
     /** EX_UNAVAILABLE: the running daemon cannot be reached. */

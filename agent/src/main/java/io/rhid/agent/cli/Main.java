@@ -24,7 +24,14 @@ public final class Main {
         CommandLine cli = new CommandLine(new MainCommand());
         cli.setExecutionExceptionHandler(Main::handle);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        usageErrorsExit64(cli);
         return cli;
+    }
+
+    /** Bad options exit with EX_USAGE (64) in every command, not picocli's default 2. */
+    private static void usageErrorsExit64(CommandLine cli) {
+        cli.getCommandSpec().exitCodeOnInvalidInput(ExitCodes.USAGE);
+        cli.getSubcommands().values().forEach(Main::usageErrorsExit64);
     }
 
     /** The one place where exceptions become messages and exit codes. */
@@ -39,7 +46,7 @@ public final class Main {
             return ExitCodes.CONFIG;
         }
         if (e instanceof CliException ce) {
-            err.println("rhid: " + ce.getMessage());
+            err.println(ce.line());
             err.flush();
             return ce.exitCode();
         }

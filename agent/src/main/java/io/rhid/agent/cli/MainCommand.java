@@ -18,6 +18,11 @@ import picocli.CommandLine.IVersionProvider;
                 RenderCommand.class,
                 ProbeCommand.class,
                 WithdrawAllCommand.class,
+                StatusCommand.class,
+                DrainCommand.class,
+                ResumeCommand.class,
+                RecheckCommand.class,
+                ReloadCommand.class,
         })
 final class MainCommand {
 

@@ -7,7 +7,10 @@ import io.rhid.agent.control.Agent;
 import io.rhid.agent.control.ControlLoop;
 import io.rhid.agent.control.Environment;
 import io.rhid.agent.log.LogSetup;
+import io.rhid.agent.control.ControlServer;
 import io.rhid.agent.status.Metrics;
+import io.rhid.agent.status.StatusServer;
+import java.io.IOException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -41,8 +44,30 @@ final class RunCommand implements Callable<Integer> {
         ProbeTypes types = ProbeTypes.load();
         RhidConfig c = config.load(types);
         log.info("rhid {} starting with {}", MainCommand.version(), config.file);
-        ControlLoop loop = Agent.controlLoop(c, types, Environment.system(), new ProcessCommandRunner(), new Metrics(),
+        Metrics metrics = new Metrics();
+        ControlLoop loop = Agent.controlLoop(c, types, Environment.system(), new ProcessCommandRunner(), metrics,
                 MainCommand.version());
+        // Both servers start before the loop: a second rhid on the same host fails here, on the
+        // control socket, before its startup apply could withdraw the first one's routes.
+        StatusServer http;
+        ControlServer control;
+        try {
+            http = StatusServer.start(c.status(), loop::snapshot, metrics);
+        } catch (IOException e) {
+            throw new CliException(ExitCodes.UNAVAILABLE, e.getMessage());
+        }
+        try {
+            control = ControlServer.start(c.control(), loop);
+        } catch (IOException e) {
+            http.close();
+            throw new CliException(ExitCodes.UNAVAILABLE, e.getMessage());
+        }
+        try (http; control) {
+            return runLoop(log, loop);
+        }
+    }
+
+    private int runLoop(Logger log, ControlLoop loop) throws InterruptedException {
         AtomicReference<Throwable> crashed = new AtomicReference<>();
         Thread thread = new Thread(() -> {
             try {

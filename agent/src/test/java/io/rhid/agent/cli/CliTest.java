@@ -167,6 +167,13 @@ class CliTest {
     }
 
     @Test
+    void exits_64_on_an_unknown_option_in_any_command() {
+        assertThat(rhid("check-config", "--bogus").exit()).isEqualTo(64);
+        assertThat(rhid("run", "--bogus").exit()).isEqualTo(64);
+        assertThat(rhid("--bogus").exit()).isEqualTo(64);
+    }
+
+    @Test
     void version_is_printed() {
         Run r = rhid("--version");
         assertThat(r.exit()).isZero();

@@ -1,0 +1,144 @@
+package io.rhid.agent.cli;
+
+import io.rhid.agent.status.StatusSnapshot;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * {@code rhid status} as a table: one row per service, the reasons of services that are not up,
+ * and the routing daemon's last apply. Pure; times are relative to when the daemon took the
+ * snapshot, so the output depends on the snapshot alone.
+ */
+final class StatusTable {
+
+    /** A row lists at most this many announced prefixes, then how many more. */
+    static final int MAX_PREFIXES = 4;
+
+    private StatusTable() {
+    }
+
+    static String render(StatusSnapshot s) {
+        long now = s.generatedAtMillis();
+        Set<String> announced = new HashSet<>();
+        s.announced().forEach(a -> announced.add(a.prefix()));
+
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"SERVICE", "STATE", "SINCE", "CHECKS", "ANNOUNCED"});
+        for (StatusSnapshot.Service svc : s.services()) {
+            long up = svc.checks().stream().filter(StatusSnapshot.Check::up).count();
+            List<String> mine = svc.prefixes().stream().filter(announced::contains).toList();
+            rows.add(new String[] {svc.name(), svc.state(), ago(svc.sinceMillis(), now),
+                    up + "/" + svc.checks().size(), prefixes(mine)});
+        }
+        StringBuilder out = new StringBuilder();
+        table(out, rows);
+
+        boolean first = true;
+        for (StatusSnapshot.Service svc : s.services()) {
+            if (!svc.state().equals("up") && svc.reason() != null && !svc.reason().isEmpty()) {
+                out.append(first ? "\n" : "").append(svc.name()).append(": ").append(svc.reason()).append('\n');
+                first = false;
+            }
+        }
+        out.append('\n').append(router(s.router(), s.announced().size(), now)).append('\n');
+        return out.toString();
+    }
+
+    private static String prefixes(List<String> prefixes) {
+        if (prefixes.isEmpty()) {
+            return "-";
+        }
+        if (prefixes.size() <= MAX_PREFIXES) {
+            return String.join(", ", prefixes);
+        }
+        return String.join(", ", prefixes.subList(0, MAX_PREFIXES - 1)) + " and "
+                + (prefixes.size() - MAX_PREFIXES + 1) + " more";
+    }
+
+    static String router(StatusSnapshot.Router r, int announced, long now) {
+        if (r == null) {
+            return "router: unknown";
+        }
+        StringBuilder out = new StringBuilder("router: ").append(r.daemon()).append(", ");
+        switch (r.lastResult()) {
+            case "pending" -> out.append("no apply yet");
+            case "ok" -> out.append("last apply ok ").append(ago(r.lastApplyMillis(), now))
+                    .append(" in ").append(ms(r.lastDurationMs()));
+            default -> {
+                out.append("last apply FAILED ").append(ago(r.lastApplyMillis(), now));
+                if (r.lastDurationMs() > 0) {
+                    out.append(" in ").append(ms(r.lastDurationMs()));
+                }
+                if (r.error() != null && !r.error().isEmpty()) {
+                    out.append(": ").append(r.error());
+                }
+                if (r.nextRetryMillis() > 0) {
+                    out.append(r.error() != null && !r.error().isEmpty() ? "; " : ", ").append("retry ")
+                            .append(in(r.nextRetryMillis(), now));
+                }
+            }
+        }
+        out.append(", ").append(announced).append(announced == 1 ? " prefix" : " prefixes").append(" announced");
+        if (r.driftRepairs() > 0) {
+            out.append(", ").append(r.driftRepairs()).append(r.driftRepairs() == 1 ? " drift repair" : " drift repairs");
+        }
+        return out.toString();
+    }
+
+    /** Columns padded to their widest cell, two spaces apart; the last column is not padded. */
+    private static void table(StringBuilder out, List<String[]> rows) {
+        int[] width = new int[rows.get(0).length];
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                width[i] = Math.max(width[i], row[i].length());
+            }
+        }
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.length; i++) {
+                line.append(row[i]);
+                if (i < row.length - 1) {
+                    line.append(" ".repeat(width[i] - row[i].length() + 2));
+                }
+            }
+            out.append(line.toString().stripTrailing()).append('\n');
+        }
+    }
+
+    /** {@code 850ms ago}, {@code 42s ago}, {@code 5m12s ago}, {@code 3h7m ago}, {@code 2d4h ago}; {@code -} for never. */
+    static String ago(long thenMillis, long nowMillis) {
+        if (thenMillis <= 0) {
+            return "-";
+        }
+        return span(Math.max(0, nowMillis - thenMillis)) + " ago";
+    }
+
+    static String in(long thenMillis, long nowMillis) {
+        long d = thenMillis - nowMillis;
+        return d <= 0 ? "due now" : "in " + span(d);
+    }
+
+    static String span(long millis) {
+        if (millis < 1000) {
+            return millis + "ms";
+        }
+        long s = millis / 1000;
+        if (s < 60) {
+            return s + "s";
+        }
+        if (s < 3600) {
+            return s / 60 + "m" + s % 60 + "s";
+        }
+        if (s < 86_400) {
+            return s / 3600 + "h" + s % 3600 / 60 + "m";
+        }
+        return s / 86_400 + "d" + s % 86_400 / 3600 + "h";
+    }
+
+    private static String ms(double ms) {
+        return String.format(Locale.ROOT, "%.1fms", ms);
+    }
+}

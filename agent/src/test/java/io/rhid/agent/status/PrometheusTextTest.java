@@ -1,0 +1,182 @@
+package io.rhid.agent.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rhid.agent.testing.Snapshots;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The exposition format, byte for byte (golden file src/test/resources/golden/metrics/sample.prom;
+ * regenerate with -Drhid.golden.update=true and review the diff), and as a real Prometheus parser
+ * reads it.
+ */
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class PrometheusTextTest {
+
+    @TempDir
+    Path dir;
+
+    static void assertGolden(String name, String actual) throws IOException {
+        Path file = Path.of("src/test/resources/golden/metrics", name);
+        if (Boolean.getBoolean("rhid.golden.update")) {
+            Files.writeString(file, actual);
+        }
+        assertThat(actual).isEqualTo(Files.readString(file, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void renders_the_sample_state_exactly() throws IOException {
+        assertGolden("sample.prom", PrometheusText.render(Snapshots.sample(), Snapshots.sampleMetrics()));
+    }
+
+    @Test
+    void a_fresh_daemon_has_every_family_and_zeroes_for_what_it_knows() {
+        StatusSnapshot fresh = new StatusSnapshot("0.1.0", Snapshots.NOW, "/etc/rhid/rhid.yaml",
+                List.of(Snapshots.sample().services().get(2)), List.of(),
+                new StatusSnapshot.Router("frr", "pending", 0, 0, null, 0, 0));
+        String text = PrometheusText.render(fresh, new Metrics());
+        assertThat(text.lines().filter(l -> l.startsWith("# TYPE")).toList()).containsExactly(
+                "# TYPE rhid_build_info gauge",
+                "# TYPE rhid_check_duration_seconds summary",
+                "# TYPE rhid_check_failures_total counter",
+                "# TYPE rhid_check_up gauge",
+                "# TYPE rhid_drift_repairs_total counter",
+                "# TYPE rhid_prefix_announced gauge",
+                "# TYPE rhid_router_apply_duration_seconds summary",
+                "# TYPE rhid_router_apply_total counter",
+                "# TYPE rhid_service_state gauge",
+                "# TYPE rhid_transitions_total counter");
+        assertThat(text.lines().filter(l -> !l.startsWith("#")).toList()).containsExactly(
+                "rhid_build_info{version=\"0.1.0\"} 1",
+                "rhid_check_duration_seconds_sum{service=\"web\",check=\"http\"} 0",
+                "rhid_check_duration_seconds_count{service=\"web\",check=\"http\"} 0",
+                "rhid_check_up{service=\"web\",check=\"http\"} 0",
+                "rhid_prefix_announced{prefix=\"203.0.113.80/32\"} 0",
+                "rhid_router_apply_duration_seconds_sum{daemon=\"frr\"} 0",
+                "rhid_router_apply_duration_seconds_count{daemon=\"frr\"} 0",
+                "rhid_router_apply_total{daemon=\"frr\",result=\"error\"} 0",
+                "rhid_router_apply_total{daemon=\"frr\",result=\"ok\"} 0",
+                "rhid_service_state{service=\"web\",state=\"degraded\"} 0",
+                "rhid_service_state{service=\"web\",state=\"down\"} 1",
+                "rhid_service_state{service=\"web\",state=\"drained\"} 0",
+                "rhid_service_state{service=\"web\",state=\"draining\"} 0",
+                "rhid_service_state{service=\"web\",state=\"up\"} 0");
+    }
+
+    @Test
+    void keys_of_unknown_names_or_the_wrong_number_of_labels_are_not_exposed() {
+        Metrics m = new Metrics();
+        m.increment("rhid_check_runs_total", "dns", "tcp");
+        m.increment("rhid_drift_repairs_total", "route_missing", "extra");
+        m.increment("rhid_drift_repairs_total");
+        List<String> samples = PrometheusText.render(Snapshots.sample(), m).lines().filter(l -> !l.startsWith("#")).toList();
+        assertThat(samples).noneMatch(l -> l.startsWith("rhid_check_runs_total") || l.startsWith("rhid_drift_repairs_total"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "0|0", "-0.0|0", "1|1", "3.0|3", "0.0125|0.0125", "1.0E-4|0.0001", "123456.5|123456.5",
+            "1.0E20|1.0E20", "1.0E-12|1.0E-12", "NaN|NaN", "Infinity|+Inf", "-Infinity|-Inf"})
+    void values_are_written_as_prometheus_reads_them(double value, String text) {
+        assertThat(PrometheusText.formatValue(value)).isEqualTo(text);
+    }
+
+    @Test
+    void label_values_escape_backslash_quote_and_newline_only() {
+        StringBuilder out = new StringBuilder();
+        PrometheusText.escapeLabelValue(out, "a\\b\"c\nd\te");
+        assertThat(out).hasToString("a\\\\b\\\"c\\nd\te");
+    }
+
+    /**
+     * Runs python3's prometheus_client parser (Debian package python3-prometheus-client) over the
+     * output; skipped, loudly, where it is not installed.
+     */
+    @Test
+    void the_prometheus_client_parser_reads_every_family_and_sample() throws Exception {
+        String python = pythonWithPrometheusClient();
+        String text = PrometheusText.render(Snapshots.sample(), Snapshots.sampleMetrics());
+        Path file = Files.writeString(dir.resolve("metrics.prom"), text);
+        String script = String.join("\n",
+                "import json, sys",
+                "from prometheus_client.parser import text_string_to_metric_families",
+                "out = []",
+                "for f in text_string_to_metric_families(open(sys.argv[1], encoding='utf-8').read()):",
+                "    out.append({'name': f.name, 'type': f.type, 'help': f.documentation,",
+                "                'samples': [[s.name, s.labels, s.value] for s in f.samples]})",
+                "print(json.dumps(out))");
+        String json = python(python, script, file.toString());
+        JsonNode families = new ObjectMapper().readTree(json);
+
+        List<String> types = new ArrayList<>();
+        int samples = 0;
+        for (JsonNode f : families) {
+            types.add(f.get("name").asText() + " " + f.get("type").asText());
+            samples += f.get("samples").size();
+        }
+        // The Python client names a counter family without its _total suffix.
+        assertThat(types).containsExactly(
+                "rhid_build_info gauge",
+                "rhid_check_duration_seconds summary",
+                "rhid_check_failures counter",
+                "rhid_check_up gauge",
+                "rhid_drift_repairs counter",
+                "rhid_prefix_announced gauge",
+                "rhid_router_apply_duration_seconds summary",
+                "rhid_router_apply counter",
+                "rhid_service_state gauge",
+                "rhid_transitions counter");
+        assertThat(samples).isEqualTo(text.lines().filter(l -> !l.startsWith("#")).count());
+        assertThat(families.get(4).get("samples").toString())
+                .contains("[\"rhid_drift_repairs_total\",{\"kind\":\"odd \\\"kind\\\" \\\\ with\\nnewline\"},1.0]");
+        assertThat(families.get(6).get("samples").toString()).isEqualTo(
+                "[[\"rhid_router_apply_duration_seconds_sum\",{\"daemon\":\"bird\"},0.5123],"
+                        + "[\"rhid_router_apply_duration_seconds_count\",{\"daemon\":\"bird\"},2.0]]");
+        assertThat(families.get(8).get("help").asText()).isEqualTo("1 for the service's current state, 0 for its other states.");
+    }
+
+    /** The first python3 that has the module: Debian's own may not be the first python3 on PATH (pyenv). */
+    private static String pythonWithPrometheusClient() throws InterruptedException {
+        for (String python : List.of("/usr/bin/python3", "python3")) {
+            try {
+                Process p = new ProcessBuilder(python, "-c", "import prometheus_client.parser")
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                boolean ok = p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+                p.destroyForcibly();
+                if (ok) {
+                    return python;
+                }
+            } catch (IOException e) {
+                // not installed at this path
+            }
+        }
+        System.err.println("SKIPPED PrometheusTextTest: no python3 with prometheus_client; "
+                + "install the Debian package python3-prometheus-client to check /metrics with a real parser");
+        Assumptions.abort("python3-prometheus-client is not installed");
+        return null;
+    }
+
+    private static String python(String python, String script, String arg) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(python, "-c", script, arg).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        String text = new String(out, StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).as(text).isZero();
+        return text;
+    }
+}
