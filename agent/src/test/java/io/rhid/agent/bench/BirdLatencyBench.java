@@ -2,6 +2,7 @@ package io.rhid.agent.bench;
 
 import io.rhid.agent.it.NetnsLab;
 import io.rhid.agent.it.RhidProcess;
+import io.rhid.agent.it.RouteWatch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

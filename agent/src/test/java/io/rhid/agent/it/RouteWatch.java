@@ -1,4 +1,4 @@
-package io.rhid.agent.bench;
+package io.rhid.agent.it;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -14,17 +14,17 @@ import java.util.concurrent.TimeUnit;
  * is stamped with {@link System#nanoTime()} the moment its line arrives, so benchmarks measure
  * when the router's kernel learned of a change instead of polling for it.
  */
-final class RouteWatch implements AutoCloseable {
+public final class RouteWatch implements AutoCloseable {
 
     /** One route event: {@code deleted} or added, the destination as ip prints it, and when. */
-    record Event(long nanos, boolean deleted, String destination) {
+    public record Event(long nanos, boolean deleted, String destination) {
     }
 
     private final Process process;
     private final Thread reader;
     private final List<Event> events = new ArrayList<>();
 
-    RouteWatch(String netns) throws IOException, InterruptedException {
+    public RouteWatch(String netns) throws IOException, InterruptedException {
         process = new ProcessBuilder("ip", "-n", netns, "monitor", "route").redirectErrorStream(true).start();
         reader = new Thread(this::read, "route-watch-" + netns);
         reader.setDaemon(true);
@@ -53,7 +53,7 @@ final class RouteWatch implements AutoCloseable {
     }
 
     /** Forgets every event so far. */
-    void clear() {
+    public void clear() {
         synchronized (events) {
             events.clear();
         }
@@ -63,7 +63,7 @@ final class RouteWatch implements AutoCloseable {
      * The time of the first event for {@code destination} (as ip prints it: {@code 198.51.100.53},
      * {@code 2001:db8::53}, {@code 203.0.113.0/24}) of the given kind, waiting up to {@code timeout}.
      */
-    long await(String destination, boolean deleted, Duration timeout) throws InterruptedException {
+    public long await(String destination, boolean deleted, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (events) {
             while (true) {
@@ -83,7 +83,7 @@ final class RouteWatch implements AutoCloseable {
     }
 
     /** All events of one kind seen so far. */
-    List<Event> events(boolean deleted) {
+    public List<Event> events(boolean deleted) {
         synchronized (events) {
             return events.stream().filter(e -> e.deleted() == deleted).toList();
         }
