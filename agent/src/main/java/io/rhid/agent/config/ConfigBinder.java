@@ -59,17 +59,69 @@ final class ConfigBinder {
                 section(f.mapping("control"), c -> absolutePath(c, "socket", "/run/rhid/control.sock"),
                         () -> Path.of("/run/rhid/control.sock")));
         Path stateDir = absolutePath(f, "state_dir", "/var/lib/rhid");
+        RhidConfig.Safety safety = safety(f);
         Layer defaults = f.mapping("defaults").map(d -> {
             Layer l = layer(d);
             d.finish();
             return l;
         }).orElse(Layer.NONE);
-        Map<String, ServiceConfig> services = services(f, defaults, router);
+        Map<String, ServiceConfig> services = services(f, defaults, router, safety);
         f.finish();
         if (errors.count() > 0) {
             return null;
         }
-        return new RhidConfig(source, router, addresses, status, control, stateDir, new TreeMap<>(services));
+        return new RhidConfig(source, router, addresses, status, control, stateDir, safety, new TreeMap<>(services));
+    }
+
+    // ---- guard rails -------------------------------------------------------------------------
+
+    private RhidConfig.Safety safety(Fields f) {
+        List<Prefix> allowed = new ArrayList<>();
+        List<YamlNode> items = f.sequence("allowed_prefixes").orElse(List.of());
+        for (int i = 0; i < items.size(); i++) {
+            String at = Errors.index(f.pathOf("allowed_prefixes"), i);
+            Optional<String> text = Fields.scalarText(items.get(i), at, errors, "a prefix such as 198.51.100.0/24");
+            if (text.isPresent()) {
+                Prefix.Parsed p = Prefix.parse(text.get());
+                if (p.prefix() == null) {
+                    errors.at(items.get(i), at, p.error());
+                } else {
+                    allowed.add(p.prefix());
+                }
+            }
+        }
+        if (f.has("allowed_prefixes") && items.isEmpty() && !errors.hasErrorsUnder(f.pathOf("allowed_prefixes"))) {
+            f.error("allowed_prefixes", "must list at least one prefix, or be left out");
+        }
+        boolean allowShort = f.bool("allow_short_prefixes").orElse(false);
+        Duration startupDelay = durationIn(f, "startup_delay", Duration.ZERO, MAX_INTERVAL).orElse(Duration.ZERO);
+        RhidConfig.Flap flap = section(f.mapping("flap"), m -> new RhidConfig.Flap(
+                m.integer("max_changes", 0, 1000).orElse((long) RhidConfig.Flap.DEFAULT.maxChanges()).intValue(),
+                durationIn(m, "window", Duration.ofSeconds(1), Duration.ofHours(24)).orElse(RhidConfig.Flap.DEFAULT.window()),
+                durationIn(m, "hold", Duration.ofSeconds(1), Duration.ofHours(24)).orElse(RhidConfig.Flap.DEFAULT.hold())),
+                () -> RhidConfig.Flap.DEFAULT);
+        return new RhidConfig.Safety(allowed, allowShort, startupDelay, flap);
+    }
+
+    /** The prefix is allowed by allowed_prefixes, or, without that list, is not short or default. */
+    private void checkAllowed(Prefix p, YamlNode node, String at, RhidConfig.Safety safety) {
+        if (!safety.allowedPrefixes().isEmpty()) {
+            if (safety.allowedPrefixes().stream().noneMatch(range -> range.contains(p))) {
+                errors.at(node, at, p + " is not inside allowed_prefixes ("
+                        + String.join(", ", safety.allowedPrefixes().stream().map(Prefix::toString).toList()) + ")");
+            }
+            return;
+        }
+        if (safety.allowShortPrefixes()) {
+            return;
+        }
+        int shortest = p.v6() ? 48 : 24;
+        if (p.length() == 0) {
+            errors.at(node, at, p + " is a default route; rhid refuses to announce one unless allow_short_prefixes is true");
+        } else if (p.length() < shortest) {
+            errors.at(node, at, p + " is shorter than /" + shortest + "; list its range under allowed_prefixes or set "
+                    + "allow_short_prefixes: true");
+        }
     }
 
     // ---- router ------------------------------------------------------------------------------
@@ -78,12 +130,14 @@ final class ConfigBinder {
         Fields r = section.orElse(null);
         RouterConfig.Daemon daemon = RouterConfig.Daemon.BIRD;
         Duration reconcile = Duration.ofSeconds(10);
+        Duration commandTimeout = Duration.ofSeconds(10);
         Optional<Fields> bird = Optional.empty();
         Optional<Fields> frr = Optional.empty();
         if (r != null) {
             daemon = oneOf(r, "daemon", Map.of("bird", RouterConfig.Daemon.BIRD, "frr", RouterConfig.Daemon.FRR), "bird or frr")
                     .orElse(RouterConfig.Daemon.BIRD);
             reconcile = durationIn(r, "reconcile_interval", Duration.ofMillis(100), MAX_INTERVAL).orElse(reconcile);
+            commandTimeout = durationIn(r, "command_timeout", Duration.ofMillis(100), Duration.ofMinutes(5)).orElse(commandTimeout);
             bird = r.mapping("bird");
             frr = r.mapping("frr");
         }
@@ -92,7 +146,7 @@ final class ConfigBinder {
         if (r != null) {
             r.finish();
         }
-        return new RouterConfig(daemon, b, fr, reconcile);
+        return new RouterConfig(daemon, b, fr, reconcile, commandTimeout);
     }
 
     private RouterConfig.Bird bird(Optional<Fields> section) {
@@ -172,7 +226,7 @@ final class ConfigBinder {
 
     // ---- services ----------------------------------------------------------------------------
 
-    private Map<String, ServiceConfig> services(Fields top, Layer defaults, RouterConfig router) {
+    private Map<String, ServiceConfig> services(Fields top, Layer defaults, RouterConfig router, RhidConfig.Safety safety) {
         Map<String, ServiceConfig> out = new HashMap<>();
         Optional<Fields> section = top.mapping("services");
         if (section.isEmpty()) {
@@ -185,7 +239,7 @@ final class ConfigBinder {
                 errors.at(e.line(), e.column(), path, "service name must match " + NAME.pattern() + " (found \"" + e.key() + "\")");
             }
             Fields.of(e.value(), path, errors).ifPresent(s -> {
-                ServiceConfig svc = service(e.key(), s, defaults, router);
+                ServiceConfig svc = service(e.key(), s, defaults, router, safety);
                 if (svc != null) {
                     out.put(e.key(), svc);
                 }
@@ -194,8 +248,8 @@ final class ConfigBinder {
         return out;
     }
 
-    private ServiceConfig service(String name, Fields s, Layer defaults, RouterConfig router) {
-        List<Prefix> prefixes = prefixes(s);
+    private ServiceConfig service(String name, Fields s, Layer defaults, RouterConfig router, RhidConfig.Safety safety) {
+        List<Prefix> prefixes = prefixes(s, safety);
         Layer layer = layer(s).over(defaults);
         Announce announce = announce(s.mapping("announce"), router);
         Duration drainHold = durationIn(s, "drain_hold", Duration.ZERO, MAX_INTERVAL).orElse(Duration.ofSeconds(30));
@@ -210,7 +264,7 @@ final class ConfigBinder {
         return new ServiceConfig(name, prefixes, policy, announce, drainHold, checks, onChange);
     }
 
-    private List<Prefix> prefixes(Fields s) {
+    private List<Prefix> prefixes(Fields s, RhidConfig.Safety safety) {
         List<Prefix> out = new ArrayList<>();
         if (!s.has("prefixes")) {
             s.missing("prefixes");
@@ -238,6 +292,7 @@ final class ConfigBinder {
                 errors.at(item, at, "duplicate prefix " + parsed.prefix() + " (also prefixes[" + first + "])");
                 continue;
             }
+            checkAllowed(parsed.prefix(), item, at, safety);
             out.add(parsed.prefix());
         }
         return out;
@@ -517,6 +572,9 @@ final class ConfigBinder {
             f.error(key + "[0]", "must be an absolute path (found \"" + argv.get(0) + "\")");
         } else if (!java.nio.file.Files.isRegularFile(program) || !java.nio.file.Files.isExecutable(program)) {
             f.error(key + "[0]", "must be an executable file (found \"" + argv.get(0) + "\")");
+        } else {
+            io.rhid.checks.internal.Permissions.unsafeWrite(program)
+                    .ifPresent(why -> f.error(key + "[0]", "\"" + argv.get(0) + "\" " + why));
         }
         return argv;
     }

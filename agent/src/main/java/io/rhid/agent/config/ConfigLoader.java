@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Loads and validates a config file. Thread-safe: each call works on its own state.
@@ -38,6 +39,12 @@ public final class ConfigLoader {
             }
             if (Files.size(file) > MAX_BYTES) {
                 errors.atFile("cannot read: larger than " + (MAX_BYTES >> 20) + " MiB");
+                throw new ConfigException(errors.sorted());
+            }
+            Optional<String> unsafe = io.rhid.checks.internal.Permissions.unsafeWrite(file);
+            if (unsafe.isPresent()) {
+                // Whoever can write the config can make rhid withdraw or announce any prefix.
+                errors.atFile(unsafe.get());
                 throw new ConfigException(errors.sorted());
             }
             byte[] bytes = Files.readAllBytes(file);

@@ -23,7 +23,34 @@ final class Errors {
     }
 
     void at(int line, int column, String path, String message) {
-        errors.add(new ConfigError(file, line, column, path, message));
+        errors.add(new ConfigError(file, line, column, printable(path), printable(message)));
+    }
+
+    /**
+     * {@code text} with control characters escaped ({@code \n}, {@code \u001b}), so a value
+     * quoted in a message can never break the one-error-per-line output.
+     */
+    static String printable(String text) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= 0x20 && c != 0x7f) {
+                if (out != null) {
+                    out.append(c);
+                }
+                continue;
+            }
+            if (out == null) {
+                out = new StringBuilder(text.length() + 8).append(text, 0, i);
+            }
+            switch (c) {
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> out.append(String.format("\\u%04x", (int) c));
+            }
+        }
+        return out == null ? text : out.toString();
     }
 
     void at(YamlNode node, String path, String message) {
@@ -31,7 +58,7 @@ final class Errors {
     }
 
     void atFile(String message) {
-        errors.add(new ConfigError(file, 0, 0, "", message));
+        errors.add(new ConfigError(file, 0, 0, "", printable(message)));
     }
 
     int count() {

@@ -11,10 +11,11 @@ import java.util.TreeMap;
  *
  * @param source   the file it was loaded from, as given
  * @param stateDir where rhid keeps what must survive a restart (addresses it added, drains)
+ * @param safety   guard rails: which prefixes may be announced, start-up delay, flap damping
  * @param services by name, sorted
  */
 public record RhidConfig(Path source, RouterConfig router, Addresses addresses, Status status, Control control,
-                         Path stateDir, SortedMap<String, ServiceConfig> services) {
+                         Path stateDir, Safety safety, SortedMap<String, ServiceConfig> services) {
 
     public RhidConfig {
         Objects.requireNonNull(source, "source");
@@ -23,7 +24,53 @@ public record RhidConfig(Path source, RouterConfig router, Addresses addresses, 
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(control, "control");
         Objects.requireNonNull(stateDir, "stateDir");
+        Objects.requireNonNull(safety, "safety");
         services = Collections.unmodifiableSortedMap(new TreeMap<>(services));
+    }
+
+    /**
+     * This config with the services and safety settings of {@code other}: what a live reload
+     * takes over, while router, address, status and control settings need a restart.
+     */
+    public RhidConfig withServicesOf(RhidConfig other) {
+        return new RhidConfig(source, router, addresses, status, control, stateDir, other.safety, other.services);
+    }
+
+    /**
+     * Guard rails.
+     *
+     * @param allowedPrefixes    ranges every service prefix must fall inside; empty: no list, and
+     *                           then prefixes shorter than /24 or /48 and default routes are refused
+     *                           unless {@code allowShortPrefixes}
+     * @param startupDelay       nothing is announced until this long after rhid starts
+     * @param flap               flap damping
+     */
+    public record Safety(java.util.List<Prefix> allowedPrefixes, boolean allowShortPrefixes, java.time.Duration startupDelay,
+                         Flap flap) {
+        public static final Safety DEFAULT = new Safety(java.util.List.of(), false, java.time.Duration.ZERO, Flap.DEFAULT);
+
+        public Safety {
+            allowedPrefixes = java.util.List.copyOf(allowedPrefixes);
+            Objects.requireNonNull(startupDelay, "startupDelay");
+            Objects.requireNonNull(flap, "flap");
+        }
+    }
+
+    /**
+     * Flap damping: a service whose state changes more than {@code maxChanges} times within
+     * {@code window} is held withdrawn for {@code hold}. {@code maxChanges} 0 turns it off.
+     */
+    public record Flap(int maxChanges, java.time.Duration window, java.time.Duration hold) {
+        public static final Flap DEFAULT = new Flap(6, java.time.Duration.ofMinutes(1), java.time.Duration.ofMinutes(2));
+
+        public Flap {
+            Objects.requireNonNull(window, "window");
+            Objects.requireNonNull(hold, "hold");
+        }
+
+        public boolean enabled() {
+            return maxChanges > 0;
+        }
     }
 
     /**

@@ -7,8 +7,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 
-/** The routing daemon rhid drives, and how often it checks that daemon for drift. */
-public record RouterConfig(Daemon daemon, Bird bird, Frr frr, Duration reconcileInterval) {
+/**
+ * The routing daemon rhid drives, how often it checks that daemon for drift, and how long one
+ * command to it (birdc, vtysh, frr-reload.py, ip) may take before it is killed and reported.
+ */
+public record RouterConfig(Daemon daemon, Bird bird, Frr frr, Duration reconcileInterval, Duration commandTimeout) {
 
     public enum Daemon { BIRD, FRR }
 
@@ -19,6 +22,7 @@ public record RouterConfig(Daemon daemon, Bird bird, Frr frr, Duration reconcile
         Objects.requireNonNull(bird, "bird");
         Objects.requireNonNull(frr, "frr");
         Objects.requireNonNull(reconcileInterval, "reconcileInterval");
+        Objects.requireNonNull(commandTimeout, "commandTimeout");
     }
 
     /**

@@ -9,26 +9,22 @@ import io.rhid.agent.config.ProbeTypes;
 import io.rhid.agent.config.RhidConfig;
 import io.rhid.agent.config.RouterConfig;
 import io.rhid.agent.status.Metrics;
-import java.time.Duration;
 
 /** Assembles the daemon's parts for a config: the appliers for its routing daemon and the loop. */
 public final class Agent {
-
-    /** How long one birdc, vtysh or ip command may take before it is killed and reported. */
-    static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
 
     private Agent() {
     }
 
     public static RouterApplier routerApplier(RhidConfig config, CommandRunner runner) {
         if (config.router().daemon() == RouterConfig.Daemon.BIRD) {
-            return BirdApplier.create(config.router().bird(), runner, COMMAND_TIMEOUT);
+            return BirdApplier.create(config.router().bird(), runner, config.router().commandTimeout());
         }
         throw new IllegalArgumentException("router.daemon " + config.router().daemon() + " is not supported yet");
     }
 
     public static LoopbackApplier loopback(RhidConfig config, CommandRunner runner) {
-        return new LoopbackApplier(config.addresses(), config.stateDir(), runner, COMMAND_TIMEOUT);
+        return new LoopbackApplier(config.addresses(), config.stateDir(), runner, config.router().commandTimeout());
     }
 
     /** The control loop for {@code config}; reloads read {@code config.source()} again. */

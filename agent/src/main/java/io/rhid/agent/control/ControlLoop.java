@@ -118,6 +118,13 @@ public final class ControlLoop implements Runnable, Operations {
     private final Set<String> reloadHold = new HashSet<>();
     /** Transitions since the last successful apply, whose on_change hooks run after it. */
     private final List<Runnable> pendingHooks = new ArrayList<>();
+    /** Per service, when its recent health-driven state changes happened (flap damping). */
+    private final Map<String, java.util.ArrayDeque<Long>> changes = new HashMap<>();
+    /** Services held withdrawn by flap damping, until when. */
+    private final Map<String, Long> heldUntil = new HashMap<>();
+    /** Nothing is announced before this time: start plus startup_delay. */
+    private long announceFromNanos;
+    private boolean startupDelayOver;
 
     public ControlLoop(RhidConfig config, ConfigSource source, ProbeTypes types, Environment env, RouterApplier router,
                        LoopbackApplier loopback, Metrics metrics, String version) {
@@ -165,6 +172,8 @@ public final class ControlLoop implements Runnable, Operations {
 
     /** Starts every check and applies the all-down state once, clearing leftovers of an earlier run. */
     void start() {
+        announceFromNanos = env.ticker().nanos() + config.safety().startupDelay().toNanos();
+        startupDelayOver = config.safety().startupDelay().isZero();
         long now = env.wallMillis().getAsLong();
         drains.load(config.services().keySet(), now);
         for (ServiceConfig s : config.services().values()) {
@@ -193,6 +202,12 @@ public final class ControlLoop implements Runnable, Operations {
     boolean turn(long maxWaitNanos) {
         long now = env.ticker().nanos();
         long deadline = Math.min(nextReconcileNanos, drains.nextHoldEnd());
+        for (long until : heldUntil.values()) {
+            deadline = Math.min(deadline, until);
+        }
+        if (!startupDelayOver) {
+            deadline = Math.min(deadline, announceFromNanos);
+        }
         if (lastFailed != null) {
             deadline = Math.min(deadline, retryAtNanos);
         }
@@ -231,6 +246,16 @@ public final class ControlLoop implements Runnable, Operations {
             if (!d.done() && now >= d.holdEndsNanos()) {
                 dirty.add(name);
             }
+        }
+        for (Map.Entry<String, Long> held : heldUntil.entrySet()) {
+            if (now >= held.getValue()) {
+                dirty.add(held.getKey());
+            }
+        }
+        if (!startupDelayOver && now >= announceFromNanos) {
+            startupDelayOver = true;
+            log.info("startup_delay over: services are announced as their health allows");
+            dirty.addAll(config.services().keySet());
         }
         for (String s : dirty) {
             evaluate(s);
@@ -414,8 +439,7 @@ public final class ControlLoop implements Runnable, Operations {
                 lastUpdates.remove(e.getKey());
             }
         }
-        config = new RhidConfig(old.source(), old.router(), old.addresses(), old.status(), old.control(), old.stateDir(),
-                next.services());
+        config = old.withServicesOf(next);
         long nowMillis = env.wallMillis().getAsLong();
         List<String> added = new ArrayList<>();
         List<String> changed = new ArrayList<>();
@@ -560,9 +584,38 @@ public final class ControlLoop implements Runnable, Operations {
             next = ServiceState.DOWN;
             reason = "starting: " + String.join(", ", waiting);
         }
+        long nowNanos = env.ticker().nanos();
+        if (next.announced() && !startupDelayOver) {
+            next = ServiceState.DOWN;
+            reason = "starting: startup_delay, nothing is announced for "
+                    + Durations.format(Duration.ofMillis((announceFromNanos - nowNanos) / 1_000_000)) + " more";
+        }
+        ServiceState health = next;
+        Long held = heldUntil.get(name);
+        if (held != null && nowNanos >= held) {
+            heldUntil.remove(name);
+            changes.remove(name);
+            held = null;
+            log.info("{}: flap damping hold ended; announced again as its health allows", name);
+        }
+        if (held == null && prev != null && prev.state() != next && isHealthState(prev.state()) && isHealthState(next)
+                && flapping(name, nowNanos)) {
+            held = nowNanos + config.safety().flap().hold().toNanos();
+            heldUntil.put(name, held);
+            metrics.increment("rhid_flap_holds_total", name);
+            log.warn("{}: more than {} state changes within {}: held withdrawn for {} (flap damping)", name,
+                    config.safety().flap().maxChanges(), Durations.format(config.safety().flap().window()),
+                    Durations.format(config.safety().flap().hold()));
+        }
+        if (held != null && next.announced()) {
+            next = ServiceState.DOWN;
+            reason = "held withdrawn by flap damping for " + Durations.format(Duration.ofMillis((held - nowNanos) / 1_000_000))
+                    + " more: over " + config.safety().flap().maxChanges() + " state changes within "
+                    + Durations.format(config.safety().flap().window()) + " (now " + health.label() + ")";
+        }
         Drains.Drain drain = drains.get(name);
         if (drain != null) {
-            long now = env.ticker().nanos();
+            long now = nowNanos;
             if (!drain.done() && now < drain.holdEndsNanos() && next.announced()) {
                 next = ServiceState.DRAINING;
                 reason = "draining: announced with the draining attributes until drain_hold ends in "
@@ -587,6 +640,25 @@ public final class ControlLoop implements Runnable, Operations {
         } else if (!prev.reason().equals(reason)) {
             services.put(name, new ServiceStatus(prev.state(), prev.sinceMillis(), reason));
         }
+    }
+
+    private static boolean isHealthState(ServiceState s) {
+        return s == ServiceState.UP || s == ServiceState.DEGRADED || s == ServiceState.DOWN;
+    }
+
+    /** Records a health-driven change; true when the service changed too often within the window. */
+    private boolean flapping(String name, long nowNanos) {
+        RhidConfig.Flap flap = config.safety().flap();
+        if (!flap.enabled()) {
+            return false;
+        }
+        java.util.ArrayDeque<Long> times = changes.computeIfAbsent(name, n -> new java.util.ArrayDeque<>());
+        times.addLast(nowNanos);
+        long windowStart = nowNanos - flap.window().toNanos();
+        while (!times.isEmpty() && times.peekFirst() < windowStart) {
+            times.removeFirst();
+        }
+        return times.size() > flap.maxChanges();
     }
 
     private static String healthReason(ServiceConfig s, ServiceState state, int passing, int total, List<String> failing) {

@@ -51,6 +51,8 @@ public final class PrometheusText {
                     "1 while the check is up (it has risen and not yet fallen), else 0."),
             new Family("rhid_drift_repairs_total", Type.COUNTER, Source.METRICS, List.of("kind"),
                     "Differences between the applied state and the routing daemon or interface that rhid repaired."),
+            new Family("rhid_flap_holds_total", Type.COUNTER, Source.METRICS, List.of("service"),
+                    "Times a service was held withdrawn by flap damping (too many state changes within flap.window)."),
             new Family("rhid_prefix_announced", Type.GAUGE, Source.SNAPSHOT, List.of("prefix"),
                     "1 while rhid announces the prefix, 0 for a configured prefix it does not announce."),
             new Family("rhid_router_apply_duration_seconds", Type.SUMMARY, Source.METRICS, List.of("daemon"),

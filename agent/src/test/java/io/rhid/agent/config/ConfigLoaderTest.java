@@ -177,4 +177,58 @@ class ConfigLoaderTest {
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.errors()).extracting(ConfigError::path)
                         .containsExactly("router.bird.include_file"));
     }
+
+    @Test
+    void refuses_a_config_file_other_users_may_change(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("rhid.yaml"), "services: {}\n");
+        java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+        assertThatThrownBy(() -> loader.load(file))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.errors()).extracting(ConfigError::toString)
+                        .containsExactly(file + ": is writable by other users (mode rw-rw-rw-); make it writable only by its owner"));
+    }
+
+    @Test
+    void accepts_a_group_writable_config_file_only_when_the_group_is_root(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("rhid.yaml"), "services: {}\n");
+        java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-r--"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(Integer.valueOf(0).equals(Files.getAttribute(file, "unix:gid")),
+                "needs to create files owned by group root");
+        assertThat(loader.load(file).services()).isEmpty();
+        Files.setAttribute(file, "unix:gid", 65534);
+        assertThatThrownBy(() -> loader.load(file)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("is writable by group");
+    }
+
+    @Test
+    void accepts_short_prefixes_when_allowed_explicitly() throws ConfigException {
+        RhidConfig c = parse("""
+                allow_short_prefixes: true
+                services:
+                  web:
+                    prefixes: [203.0.113.0/24, 198.51.0.0/16, "2001:db8::/32"]
+                    checks: [{ type: tcp, address: "127.0.0.1:80" }]
+                """);
+        assertThat(c.services().get("web").prefixes()).hasSize(3);
+        RhidConfig ranged = parse("""
+                allowed_prefixes: [198.51.0.0/16]
+                services:
+                  web:
+                    prefixes: [198.51.0.0/16, 198.51.100.53]
+                    checks: [{ type: tcp, address: "127.0.0.1:80" }]
+                """);
+        assertThat(ranged.safety().allowedPrefixes()).containsExactly(Prefix.of("198.51.0.0/16"));
+    }
+
+    @Test
+    void reads_flap_damping_and_startup_settings_with_defaults_on() throws ConfigException {
+        RhidConfig defaults = parse("services: {}\n");
+        assertThat(defaults.safety().flap()).isEqualTo(new RhidConfig.Flap(6, Duration.ofMinutes(1), Duration.ofMinutes(2)));
+        assertThat(defaults.safety().flap().enabled()).isTrue();
+        assertThat(defaults.safety().startupDelay()).isZero();
+        assertThat(defaults.router().commandTimeout()).isEqualTo(Duration.ofSeconds(10));
+        RhidConfig set = parse("startup_delay: 5s\nflap: { max_changes: 0 }\nrouter: { command_timeout: 2s }\nservices: {}\n");
+        assertThat(set.safety().flap().enabled()).isFalse();
+        assertThat(set.safety().startupDelay()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(set.router().commandTimeout()).isEqualTo(Duration.ofSeconds(2));
+    }
 }

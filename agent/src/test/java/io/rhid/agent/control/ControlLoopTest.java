@@ -477,4 +477,63 @@ class ControlLoopTest {
         }
         assertThat(java.nio.file.Files.readString(file)).isEqualTo("web down up 203.0.113.80/32\n");
     }
+
+    // ---- guard rails -------------------------------------------------------------------------
+
+    @Test
+    void holds_a_flapping_service_withdrawn_for_the_hold_time() {
+        start(service("web", "203.0.113.80", "http") + "  rise: 1\n  fall: 1\n  fast_interval: 0ms\n",
+                "flap: { max_changes: 3, window: 10s, hold: 5s }");
+        var http = probes.get("http");
+        http.passing();
+        step(0); // up (1st change)
+        http.failing("connect refused");
+        step(200); // down (2nd)
+        http.passing();
+        step(200); // up (3rd)
+        assertThat(router.announced()).containsExactly(p("203.0.113.80/32"));
+        http.failing("connect refused");
+        step(200); // t=600, down: the 4th change is more than 3 within 10s -> held until t=5600
+        assertThat(metrics.count("rhid_flap_holds_total", "web")).isEqualTo(1);
+        http.passing();
+        step(200); // healthy again, but held
+        assertThat(router.announced()).isEmpty();
+        assertThat(loop.snapshot().services().get(0).reason()).isEqualTo("held withdrawn by flap damping for 4800ms more: "
+                + "over 3 state changes within 10s (now up)");
+
+        step(4780);
+        assertThat(router.announced()).as("still held at t=5580").isEmpty();
+        step(20);
+        assertThat(router.announced()).as("hold over, healthy: announced").containsExactly(p("203.0.113.80/32"));
+    }
+
+    @Test
+    void does_not_damp_when_turned_off() {
+        start(service("web", "203.0.113.80", "http") + "  rise: 1\n  fall: 1\n  fast_interval: 0ms\n",
+                "flap: { max_changes: 0 }");
+        var http = probes.get("http");
+        for (int i = 0; i < 10; i++) {
+            if (i % 2 == 0) {
+                http.passing();
+            } else {
+                http.failing("connect refused");
+            }
+            step(i == 0 ? 0 : 200);
+        }
+        assertThat(router.announced()).isEmpty(); // the 10th result failed
+        http.passing();
+        step(200);
+        assertThat(router.announced()).containsExactly(p("203.0.113.80/32"));
+        assertThat(metrics.count("rhid_flap_holds_total", "web")).isZero();
+    }
+
+    @Test
+    void announces_nothing_before_the_startup_delay_has_passed() {
+        start(service("web", "203.0.113.80", "http"), "startup_delay: 2s");
+        upAndAnnounced("http");
+        assertThat(router.announced()).isEmpty();
+        assertThat(loop.snapshot().services().get(0).reason()).startsWith("starting: startup_delay");
+        step(1980);
+        assertThat(router.announced()).containsExactly(p("203.0.113.80/32"));
+    }
 }

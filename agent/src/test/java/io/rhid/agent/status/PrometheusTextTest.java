@@ -56,6 +56,7 @@ class PrometheusTextTest {
                 "# TYPE rhid_check_failures_total counter",
                 "# TYPE rhid_check_up gauge",
                 "# TYPE rhid_drift_repairs_total counter",
+                "# TYPE rhid_flap_holds_total counter",
                 "# TYPE rhid_prefix_announced gauge",
                 "# TYPE rhid_router_apply_duration_seconds summary",
                 "# TYPE rhid_router_apply_total counter",
@@ -136,6 +137,7 @@ class PrometheusTextTest {
                 "rhid_check_failures counter",
                 "rhid_check_up gauge",
                 "rhid_drift_repairs counter",
+                "rhid_flap_holds counter",
                 "rhid_prefix_announced gauge",
                 "rhid_router_apply_duration_seconds summary",
                 "rhid_router_apply counter",
@@ -144,10 +146,10 @@ class PrometheusTextTest {
         assertThat(samples).isEqualTo(text.lines().filter(l -> !l.startsWith("#")).count());
         assertThat(families.get(4).get("samples").toString())
                 .contains("[\"rhid_drift_repairs_total\",{\"kind\":\"odd \\\"kind\\\" \\\\ with\\nnewline\"},1.0]");
-        assertThat(families.get(6).get("samples").toString()).isEqualTo(
+        assertThat(families.get(7).get("samples").toString()).isEqualTo(
                 "[[\"rhid_router_apply_duration_seconds_sum\",{\"daemon\":\"bird\"},0.5123],"
                         + "[\"rhid_router_apply_duration_seconds_count\",{\"daemon\":\"bird\"},2.0]]");
-        assertThat(families.get(8).get("help").asText()).isEqualTo("1 for the service's current state, 0 for its other states.");
+        assertThat(families.get(9).get("help").asText()).isEqualTo("1 for the service's current state, 0 for its other states.");
     }
 
     /** The first python3 that has the module: Debian's own may not be the first python3 on PATH (pyenv). */

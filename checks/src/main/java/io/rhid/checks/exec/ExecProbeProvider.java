@@ -1,5 +1,6 @@
 package io.rhid.checks.exec;
 
+import io.rhid.checks.internal.Permissions;
 import io.rhid.checks.spi.Probe;
 import io.rhid.checks.spi.ProbeContext;
 import io.rhid.checks.spi.ProbeProvider;
@@ -104,6 +105,16 @@ public final class ExecProbeProvider implements ProbeProvider {
             reader.error("command[0]", "must be an executable file (found " + quote(program) + ")");
             return null;
         }
+        return trusted(reader, program);
+    }
+
+    /** Refuses a program others could rewrite: whoever can write it could run code as rhid. */
+    private static String trusted(SpecReader reader, String program) {
+        Optional<String> unsafe = Permissions.unsafeWrite(Path.of(program));
+        if (unsafe.isPresent()) {
+            reader.error("command[0]", quote(program) + " " + unsafe.get());
+            return null;
+        }
         return program;
     }
 
@@ -121,7 +132,7 @@ public final class ExecProbeProvider implements ProbeProvider {
             try {
                 Path candidate = Path.of(dir, program);
                 if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                    return candidate.toString();
+                    return trusted(reader, candidate.toString());
                 }
             } catch (InvalidPathException e) {
                 break;

@@ -127,4 +127,29 @@ class ExecProbeProviderTest {
         assertThat(provider.parse(reader)).isNull();
         assertThat(reader.errors()).containsExactly(errors);
     }
+
+    @Test
+    void refuses_a_command_other_users_may_rewrite() throws IOException {
+        Path script = Files.createFile(dir.resolve("check-open"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxrwxrwx")));
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxrwxrwx"));
+        FakeSpecReader reader = FakeSpecReader.of("command", List.of(script.toString()));
+
+        assertThat(provider.parse(reader)).isNull();
+        assertThat(reader.errors()).containsExactly("command[0]: \"" + script
+                + "\" is writable by other users (mode rwxrwxrwx); make it writable only by its owner");
+    }
+
+    @Test
+    void refuses_a_command_on_path_writable_by_a_group_other_than_root() throws IOException {
+        Path script = bin.resolve("check-dns");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxrwxr-x"));
+        Files.setAttribute(script, "unix:gid", 65534);
+        String group = Files.readAttributes(script, java.nio.file.attribute.PosixFileAttributes.class).group().getName();
+        FakeSpecReader reader = FakeSpecReader.of("command", List.of("check-dns"));
+
+        assertThat(provider.parse(reader)).isNull();
+        assertThat(reader.errors()).containsExactly("command[0]: \"" + script + "\" is writable by group " + group
+                + " (mode rwxrwxr-x); make it writable only by its owner or root");
+    }
 }
