@@ -2,6 +2,7 @@ package io.rhid.agent.control;
 
 import io.rhid.agent.apply.BirdApplier;
 import io.rhid.agent.apply.CommandRunner;
+import io.rhid.agent.apply.FrrApplier;
 import io.rhid.agent.apply.LoopbackApplier;
 import io.rhid.agent.apply.RouterApplier;
 import io.rhid.agent.config.ConfigLoader;
@@ -20,7 +21,7 @@ public final class Agent {
         if (config.router().daemon() == RouterConfig.Daemon.BIRD) {
             return BirdApplier.create(config.router().bird(), runner, config.router().commandTimeout());
         }
-        throw new IllegalArgumentException("router.daemon " + config.router().daemon() + " is not supported yet");
+        return new FrrApplier(config.router().frr(), runner, config.router().commandTimeout());
     }
 
     public static LoopbackApplier loopback(RhidConfig config, CommandRunner runner) {

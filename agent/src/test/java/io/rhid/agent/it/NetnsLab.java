@@ -57,6 +57,7 @@ public final class NetnsLab implements AutoCloseable {
     public static final String ROUTER_BGP_PROTOCOL = "host";
 
     private static final String SKIP_PREFIX = "SKIPPED rhid BIRD integration tests: ";
+    private static final String FRR_SKIP_PREFIX = "SKIPPED rhid FRR integration tests: ";
     /** rhid + JVM pid + role (h host, r router, p permission probe) + sequence number. */
     private static final Pattern LAB_NETNS = Pattern.compile("rhid(\\d+)([hrp])(\\d+)");
     private static final Pattern KERNEL_DST = Pattern.compile("\"dst\":\"([^\"]+)\"");
@@ -93,6 +94,8 @@ public final class NetnsLab implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread shutdownHook;
     private volatile Process hostBird;
+    /** The host's FRR when the lab was started with {@link #startWithFrrHost}; then there is no host BIRD. */
+    private volatile FrrHost frrHost;
     private volatile Process routerBird;
 
     private NetnsLab(Tools tools, Path workDir, int sequence) {
@@ -126,6 +129,20 @@ public final class NetnsLab implements AutoCloseable {
      */
     public static void assumeAvailable() {
         tools();
+    }
+
+    /**
+     * Skips the calling test (or class) unless a lab with FRR on the host can run here: everything
+     * {@link #assumeAvailable} needs (the router is still BIRD) plus zebra, staticd, bgpd, vtysh,
+     * frr-reload.py and the frr user. Prints one loud line on stderr when skipping.
+     */
+    public static void assumeFrrAvailable() {
+        Availability a = availability();
+        String reason = a.skipReason() != null ? a.skipReason() : FrrHost.unavailable().orElse(null);
+        if (reason != null) {
+            System.err.println(FRR_SKIP_PREFIX + reason);
+            Assumptions.abort(FRR_SKIP_PREFIX + reason);
+        }
     }
 
     private static Tools tools() {
@@ -235,6 +252,31 @@ public final class NetnsLab implements AutoCloseable {
         }
     }
 
+    /**
+     * As {@link #start}, but the host namespace runs FRR ({@link FrrHost}: zebra, staticd and bgpd
+     * in {@code workDir/frr}, configured with {@code hostFrrConf}) instead of BIRD; the router is
+     * the same BIRD peer. Waits until bgpd answers, not for the BGP session.
+     */
+    public static NetnsLab startWithFrrHost(Path workDir, String hostFrrConf) {
+        assumeFrrAvailable();
+        Tools tools = tools();
+        removeStaleNamespaces(tools);
+        NetnsLab lab = new NetnsLab(tools, workDir.toAbsolutePath().normalize(), SEQUENCE.incrementAndGet());
+        lab.frrHost = new FrrHost(tools.ip(), lab.hostNs, lab.workDir.resolve("frr"), hostFrrConf);
+        try {
+            lab.setUp();
+            return lab;
+        } catch (RuntimeException | Error e) {
+            lab.close();
+            throw e;
+        }
+    }
+
+    /** The lab's FRR template (src/test/resources/it/frr/host.conf) with the host name filled in. */
+    public static String frrHostConf() {
+        return FrrHost.template("host.conf");
+    }
+
     private void setUp() {
         for (Path socket : List.of(hostSocket, routerSocket)) {
             if (socket.toString().length() > MAX_SOCKET_PATH) {
@@ -259,11 +301,16 @@ public final class NetnsLab implements AutoCloseable {
         ip("-n", routerNs, "link", "set", "eth0", "up");
 
         write(routerConf, templateFor("router.conf"));
+        parseCheck(routerConf);
+        if (frrHost != null) {
+            routerBird = startBird(routerNs, routerConf, routerSocket, routerPidFile, routerBirdOut, "router");
+            frrHost.start();
+            return;
+        }
         write(hostConf, hostConfText);
         if (!Files.exists(includeFile)) {
             write(includeFile, emptyIncludeFile());
         }
-        parseCheck(routerConf);
         parseCheck(hostConf);
 
         routerBird = startBird(routerNs, routerConf, routerSocket, routerPidFile, routerBirdOut, "router");
@@ -325,6 +372,9 @@ public final class NetnsLab implements AutoCloseable {
         Collections.reverse(started);
         for (Process p : started) {
             terminateQuietly(p);
+        }
+        if (frrHost != null) {
+            frrHost.stop();
         }
         terminateQuietly(hostBird);
         terminateQuietly(routerBird);
@@ -404,6 +454,14 @@ public final class NetnsLab implements AutoCloseable {
 
     public Path workDir() {
         return workDir;
+    }
+
+    /** The host's FRR; only for a lab from {@link #startWithFrrHost}. */
+    public FrrHost frr() {
+        if (frrHost == null) {
+            throw new IllegalStateException("lab " + hostNs + " runs BIRD on the host, not FRR");
+        }
+        return frrHost;
     }
 
     /** rhid's include file, named by the host's bird.conf. */
@@ -684,8 +742,12 @@ public final class NetnsLab implements AutoCloseable {
         } catch (RuntimeException e) {
             sb.append("\nrouter> show protocols: ").append(e);
         }
-        sb.append("\n--- ").append(hostBirdLog).append(" (last 25 lines)\n").append(tail(hostBirdLog, 25));
-        sb.append("\n--- ").append(hostBirdOut).append(" (last 10 lines)\n").append(tail(hostBirdOut, 10));
+        if (frrHost != null) {
+            sb.append(frrHost.diagnostics());
+        } else {
+            sb.append("\n--- ").append(hostBirdLog).append(" (last 25 lines)\n").append(tail(hostBirdLog, 25));
+            sb.append("\n--- ").append(hostBirdOut).append(" (last 10 lines)\n").append(tail(hostBirdOut, 10));
+        }
         sb.append("\n--- ").append(routerBirdLog).append(" (last 25 lines)\n").append(tail(routerBirdLog, 25));
         sb.append("\n--- ").append(routerBirdOut).append(" (last 10 lines)\n").append(tail(routerBirdOut, 10));
         return sb.toString();
