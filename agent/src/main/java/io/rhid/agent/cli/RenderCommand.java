@@ -23,8 +23,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code rhid render}: prints exactly what rhid would write for assumed service states. */
 @Command(name = "render", mixinStandardHelpOptions = true,
-        description = {"Print exactly what rhid would write to the routing daemon (the BIRD include file), "
-                + "or with --addresses the addresses it would keep on the interface, for assumed service states."})
+        description = {"Print exactly what rhid would write to the routing daemon for assumed service states: the BIRD "
+                + "include file, the FRR vtysh batch (mode vtysh) or block (mode reload); with --addresses, the addresses "
+                + "it would keep on the interface."})
 final class RenderCommand implements Callable<Integer> {
 
     @Mixin
