@@ -56,6 +56,7 @@ public final class BirdApplier implements RouterApplier {
     @Override
     public void apply(DesiredState desired) throws ApplyException {
         String text = render(desired);
+        log.debug("bird: rendered {} routes, {} bytes [mono {}]", desired.announcements().size(), text.length(), System.nanoTime());
         String restore = lastGood;
         if (restore == null) {
             restore = readInclude().orElse(null);
@@ -65,7 +66,7 @@ public final class BirdApplier implements RouterApplier {
         } catch (IOException e) {
             throw new ApplyException("cannot write " + bird.includeFile() + ": " + describe(e), e);
         }
-        log.debug("bird: configure check starts [mono {}]", System.nanoTime());
+        log.debug("bird: written; configure check starts [mono {}]", System.nanoTime());
         CommandResult check = birdc("configure", "check");
         if (!check.ok() || !check.output().contains("Configuration OK")) {
             restore(restore);
@@ -78,6 +79,7 @@ public final class BirdApplier implements RouterApplier {
             throw new ApplyException("birdc configure failed" + exit(configure) + ": " + configure.summary());
         }
         lastGood = text;
+        log.debug("bird: configured; verifying [mono {}]", System.nanoTime());
         List<String> mismatch = verify(desired);
         if (!mismatch.isEmpty()) {
             // A protocol disabled by hand keeps its routes out of BIRD even after configure.

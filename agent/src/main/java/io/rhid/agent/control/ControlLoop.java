@@ -716,6 +716,7 @@ public final class ControlLoop implements Runnable, Operations {
      */
     private void converge(DesiredState desired, boolean force) {
         long started = env.ticker().nanos();
+        log.debug("apply starts [mono {}]", started);
         DesiredState before = applied;
         try {
             Set<Prefix> notAdded = loopback.add(desired.addresses());

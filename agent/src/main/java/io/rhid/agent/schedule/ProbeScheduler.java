@@ -217,7 +217,9 @@ public final class ProbeScheduler implements AutoCloseable {
                 closeNow = stopped;
                 next = rerun ? finished : NextRun.after(timing, after, anchor, finished);
                 rerun = false;
-                alert = !forSibling && after.streak() == 1 && before.streak() == 0;
+                // The first result that disagrees with the confirmed state: with fall (or rise) 1 it
+                // flips the state at once and no streak is ever seen, so test the result itself.
+                alert = !forSibling && result.passed() != before.up() && before.streak() == 0;
                 forSibling = false;
             }
             if (closeNow) {

@@ -41,7 +41,10 @@ public final class RhidProcess implements AutoCloseable {
 
     public static RhidProcess start(NetnsLab lab, Path config, String... extraArgs) {
         Path log = lab.workDir().resolve("rhid.log");
-        List<String> argv = new ArrayList<>(List.of(launcher().toString(), "run", "-c", config.toString(), "--log-level", "debug"));
+        List<String> argv = new ArrayList<>(List.of(launcher().toString(), "run", "-c", config.toString()));
+        if (!List.of(extraArgs).contains("--log-level")) {
+            argv.addAll(List.of("--log-level", "debug"));
+        }
         argv.addAll(List.of(extraArgs));
         return new RhidProcess(lab, lab.startInHost(argv, log), log);
     }

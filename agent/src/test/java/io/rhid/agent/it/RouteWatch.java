@@ -3,6 +3,8 @@ package io.rhid.agent.it;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,9 +12,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Watches a namespace's kernel routing table through {@code ip monitor route}: every route event
- * is stamped with {@link System#nanoTime()} the moment its line arrives, so benchmarks measure
- * when the router's kernel learned of a change instead of polling for it.
+ * Watches a namespace's kernel routing table through netlink route notifications: every route
+ * event is stamped with {@link System#nanoTime()} the moment its line arrives, so tests and
+ * benchmarks see when the router's kernel learned of a change instead of polling for it. The
+ * listener is {@code it/routewatch.py} (what {@code ip monitor route} prints, but with a receive
+ * buffer large enough for bursts of thousands of routes, which overflow ip monitor's).
  */
 public final class RouteWatch implements AutoCloseable {
 
@@ -23,13 +27,29 @@ public final class RouteWatch implements AutoCloseable {
     private final Process process;
     private final Thread reader;
     private final List<Event> events = new ArrayList<>();
+    private final List<String> other = new ArrayList<>();
+    private boolean ready;
 
     public RouteWatch(String netns) throws IOException, InterruptedException {
-        process = new ProcessBuilder("ip", "-n", netns, "monitor", "route").redirectErrorStream(true).start();
+        Path script = Files.createTempFile("routewatch", ".py");
+        try (var in = RouteWatch.class.getResourceAsStream("/it/routewatch.py")) {
+            Files.write(script, in.readAllBytes());
+        }
+        script.toFile().deleteOnExit();
+        process = new ProcessBuilder("ip", "netns", "exec", netns, "python3", "-u", script.toString())
+                .redirectErrorStream(true).start();
         reader = new Thread(this::read, "route-watch-" + netns);
         reader.setDaemon(true);
         reader.start();
-        Thread.sleep(200); // let ip subscribe before anything happens
+        synchronized (events) {
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!ready && System.nanoTime() < deadline) {
+                events.wait(100);
+            }
+        }
+        if (!ready) {
+            throw new IOException("the route watcher did not start: " + other);
+        }
     }
 
     private void read() {
@@ -37,6 +57,19 @@ public final class RouteWatch implements AutoCloseable {
             String line;
             while ((line = in.readLine()) != null) {
                 long now = System.nanoTime();
+                if (line.equals("ready")) {
+                    synchronized (events) {
+                        ready = true;
+                        events.notifyAll();
+                    }
+                    continue;
+                }
+                if (line.contains("error") || line.contains("Traceback") || line.contains("No buffer space")) {
+                    synchronized (events) {
+                        other.add(line);
+                    }
+                    continue;
+                }
                 boolean deleted = line.startsWith("Deleted ");
                 String rest = deleted ? line.substring("Deleted ".length()) : line;
                 String[] words = rest.trim().split("\\s+");
@@ -76,6 +109,37 @@ public final class RouteWatch implements AutoCloseable {
                 if (left <= 0) {
                     throw new AssertionError("no " + (deleted ? "deletion" : "addition") + " of " + destination
                             + " seen within " + timeout + "; events: " + events);
+                }
+                TimeUnit.NANOSECONDS.timedWait(events, left);
+            }
+        }
+    }
+
+    /**
+     * Waits until an event of the given kind has been seen for every one of {@code destinations}
+     * (as ip prints them); returns the time of the last of them.
+     */
+    public long awaitAll(java.util.Collection<String> destinations, boolean deleted, Duration timeout) throws InterruptedException {
+        java.util.Set<String> pending = new java.util.HashSet<>(destinations);
+        long last = 0;
+        int seen = 0;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (events) {
+            while (true) {
+                for (; seen < events.size(); seen++) {
+                    Event e = events.get(seen);
+                    if (e.deleted() == deleted && pending.remove(e.destination())) {
+                        last = e.nanos();
+                    }
+                }
+                if (pending.isEmpty()) {
+                    return last;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError(pending.size() + " of " + destinations.size() + " destinations saw no "
+                            + (deleted ? "deletion" : "addition") + " within " + timeout + ", e.g. " + pending.iterator().next()
+                            + (other.isEmpty() ? "" : "; the watcher said: " + other));
                 }
                 TimeUnit.NANOSECONDS.timedWait(events, left);
             }

@@ -223,4 +223,34 @@ class ProbeSchedulerTest {
         timer.advanceMillis(100);
         assertThat(other.runs()).hasSize(2); // 0 and 200: its own grid only
     }
+
+    @Test
+    void alerts_checks_of_the_same_endpoint_also_when_fall_is_1() {
+        Timing fallOne = new Timing(Duration.ofMillis(200), Duration.ofMillis(20), Duration.ofMillis(100), 1, 1);
+        long[] splays = {0, 100 * MS};
+        int[] next = {0};
+        RandomGenerator staggered = new RandomGenerator() {
+            @Override
+            public long nextLong() {
+                return 0;
+            }
+
+            @Override
+            public long nextLong(long bound) {
+                return splays[next[0]++];
+            }
+        };
+        ProbeScheduler s = new ProbeScheduler(timer, Runnable::run, timer, timer::millis, staggered, updates::add);
+        ScriptedProbe other = new ScriptedProbe(timer::nanos);
+        RiseFall up = RiseFall.INITIAL.record(true, 1, 1);
+        s.start(new CheckKey("a", "file"), fallOne, probe, "/etc/rhid/maintenance/all", up);
+        s.start(new CheckKey("b", "file"), fallOne, other, "/etc/rhid/maintenance/all", up);
+        timer.advanceMillis(150);
+        probe.failing("present: /etc/rhid/maintenance/all");
+        other.failing("present: /etc/rhid/maintenance/all");
+        timer.advanceMillis(50); // a's run at 200 flips it down at once and alerts b, which is due only at 300
+
+        assertThat(updates.stream().filter(CheckUpdate::transitioned).map(u -> u.key().service() + "@" + (u.finishedNanos() / MS)))
+                .containsExactly("a@" + timer.nanos() / MS, "b@" + timer.nanos() / MS);
+    }
 }
