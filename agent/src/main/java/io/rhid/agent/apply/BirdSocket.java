@@ -31,15 +31,16 @@ final class BirdSocket {
         List<String> argv = List.of("bird-socket", socket.toString(), command);
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            try {
-                ch.connect(UnixDomainSocketAddress.of(socket));
-            } catch (IOException e) {
-                // birdc's own wording, so logs and replies read the same with either transport.
-                return new CommandResult(argv, 1, "Unable to connect to server control socket (" + socket + "): "
-                        + reason(e), System.nanoTime() - start, false);
-            }
-            ch.configureBlocking(false);
+        Connection connection;
+        try {
+            connection = connect(socket, argv, start, deadline);
+        } catch (IOException e) {
+            return new CommandResult(argv, 1, "BIRD control socket " + socket + ": " + reason(e), System.nanoTime() - start, false);
+        }
+        if (connection.failure() != null) {
+            return connection.failure();
+        }
+        try (SocketChannel ch = connection.channel()) {
             try (Selector selector = Selector.open()) {
                 ch.register(selector, SelectionKey.OP_READ);
                 Reader reader = new Reader(ch, selector, deadline);
@@ -80,6 +81,77 @@ final class BirdSocket {
         } catch (IOException e) {
             return new CommandResult(argv, 1, "BIRD control socket " + socket + ": " + reason(e), System.nanoTime() - start, false);
         }
+    }
+
+    /** A connected, non-blocking channel, or the result to return instead. */
+    private record Connection(SocketChannel channel, CommandResult failure) {
+    }
+
+    /**
+     * Connects within the deadline. A blocking connect(2) would wait for as long as BIRD accepts
+     * nothing (SIGSTOPped, or busy) once its listen queue is full; non-blocking, a full queue
+     * fails with EAGAIN, which is retried (on a new channel: a failed connect closes it) until
+     * the deadline and then reported as a timeout.
+     */
+    private static Connection connect(Path socket, List<String> argv, long start, long deadline) throws IOException {
+        UnixDomainSocketAddress address = UnixDomainSocketAddress.of(socket);
+        while (true) {
+            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            boolean connected = false;
+            try {
+                ch.configureBlocking(false);
+                connected = ch.connect(address) || finishConnect(ch, deadline);
+                if (!connected) {
+                    return new Connection(null, busy(argv, start, socket, "connection not accepted"));
+                }
+                return new Connection(ch, null);
+            } catch (IOException e) {
+                // EAGAIN (the queue is full) surfaces as a plain SocketException; a refused
+                // connection (ConnectException) or a missing socket file means BIRD is not there.
+                boolean queueFull = e.getClass() == java.net.SocketException.class && java.nio.file.Files.exists(socket);
+                if (!queueFull) {
+                    // birdc's own wording, so logs and replies read the same with either transport.
+                    return new Connection(null, new CommandResult(argv, 1, "Unable to connect to server control socket ("
+                            + socket + "): " + reason(e), System.nanoTime() - start, false));
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return new Connection(null, busy(argv, start, socket, reason(e)));
+                }
+                try {
+                    Thread.sleep(Math.min(20, Math.max(1, left / 1_000_000)));
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return new Connection(null, busy(argv, start, socket, "interrupted"));
+                }
+            } finally {
+                if (!connected) {
+                    ch.close();
+                }
+            }
+        }
+    }
+
+    /** Waits for a connection in progress (not seen with Unix sockets, but allowed); false at the deadline. */
+    private static boolean finishConnect(SocketChannel ch, long deadline) throws IOException {
+        try (Selector selector = Selector.open()) {
+            ch.register(selector, SelectionKey.OP_CONNECT);
+            while (!ch.finishConnect()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                selector.select(Math.max(1, left / 1_000_000));
+                selector.selectedKeys().clear();
+            }
+            return true;
+        }
+    }
+
+    /** BIRD's socket exists but BIRD accepted no connection in time: hung, stopped or very busy. */
+    private static CommandResult busy(List<String> argv, long start, Path socket, String why) {
+        return new CommandResult(argv, -1, "BIRD control socket " + socket + " accepts no connections (" + why
+                + "): BIRD hangs or is busy\n(no reply within the time limit)", System.nanoTime() - start, true);
     }
 
     private static CommandResult failure(List<String> argv, long start, Reader reader, String text) {

@@ -28,13 +28,15 @@ final class Errors {
 
     /**
      * {@code text} with control characters escaped ({@code \n}, {@code \u001b}), so a value
-     * quoted in a message can never break the one-error-per-line output.
+     * quoted in a message can never break the one-error-per-line output. C1 controls and the
+     * Unicode line and paragraph separators count too: NEL (U+0085), U+2028 and U+2029 end a
+     * line for many readers (Python's splitlines, some terminals and log viewers).
      */
     static String printable(String text) {
         StringBuilder out = null;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (c >= 0x20 && c != 0x7f) {
+            if (c >= 0x20 && c != 0x7f && !(c >= 0x80 && c < 0xa0) && c != 0x2028 && c != 0x2029) {
                 if (out != null) {
                     out.append(c);
                 }

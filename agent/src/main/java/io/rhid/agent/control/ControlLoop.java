@@ -266,6 +266,12 @@ public final class ControlLoop implements Runnable, Operations {
             boolean changed = !desired.equals(applied);
             if (changed && (retryDue || !desired.equals(lastFailed))) {
                 converge(desired);
+            } else if (retryDue) {
+                // A failed drift check or drift repair: nothing changed, but the daemon still has
+                // to be brought in line. Without this the retry never runs, lastFailed stays set
+                // (no more drift checks, the error stays in /status) and the past retry time
+                // makes every turn return at once: the loop spins.
+                converge(desired, true);
             }
         }
         if (lastFailed == null) {
@@ -471,6 +477,9 @@ public final class ControlLoop implements Runnable, Operations {
                 removed.add(name);
                 services.remove(name);
                 reloadHold.remove(name);
+                // A service added again later starts afresh, not as a flapping one.
+                changes.remove(name);
+                heldUntil.remove(name);
             }
         }
         drains.retain(next.services().keySet());

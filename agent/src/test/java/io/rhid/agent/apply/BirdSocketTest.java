@@ -122,4 +122,33 @@ class BirdSocketTest {
         assertThat(r.timedOut()).isFalse();
         assertThat(r.output()).endsWith("Connection closed by server");
     }
+
+    /**
+     * A hung BIRD (SIGSTOPped, or stuck in a long reconfiguration) stops accepting connections;
+     * once its listen queue is full, a blocking connect(2) would wait until BIRD accepts again,
+     * however long that takes, and with it the control loop and {@code rhid withdraw-all}.
+     */
+    @Test
+    void gives_up_within_the_timeout_when_the_daemon_accepts_no_connections() throws Exception {
+        Path socket = dir.resolve("hung.ctl");
+        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket), 1); // never accepts: the queue fills at once
+        for (int i = 0; i < 6; i++) {
+            long start = System.nanoTime();
+            CompletableFuture<CommandResult> call = CompletableFuture.supplyAsync(
+                    () -> BirdSocket.run(socket, "configure", Duration.ofMillis(200)));
+            CommandResult r;
+            try {
+                r = call.get(3, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("attempt " + (i + 1) + " still blocked after 3 s (timeout 200ms)");
+            }
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            assertThat(r.ok()).as("attempt %d", i + 1).isFalse();
+            assertThat(r.timedOut()).as("attempt %d: %s", i + 1, r.output()).isTrue();
+            // Not "Unable to connect": withdraw-all reads that as "BIRD is not running".
+            assertThat(r.output()).as("attempt %d", i + 1).doesNotContain("Unable to connect");
+            assertThat(tookMs).as("attempt %d", i + 1).isBetween(150L, 1500L);
+        }
+    }
 }

@@ -218,6 +218,43 @@ class ControlLoopTest {
     }
 
     @Test
+    void retries_after_a_failed_drift_check_although_nothing_changed_and_looks_for_drift_again() {
+        start(service("web", "203.0.113.80", "http"), "");
+        probes.get("http").passing();
+        step(0);
+        step(20);
+        int attempts = router.attempts();
+        router.failDriftNext("Unable to connect to server control socket (/run/bird/bird.ctl): Connection refused");
+        step(1000); // reconcile: the drift check fails (BIRD was restarted, say)
+        assertThat(loop.snapshot().router().lastResult()).isEqualTo("error");
+        step(250); // the retry is due: re-apply what was applied, though no health changed
+        assertThat(router.attempts()).isEqualTo(attempts + 1);
+        assertThat(router.announced()).containsExactly(p("203.0.113.80/32"));
+        assertThat(loop.snapshot().router().lastResult()).isEqualTo("ok");
+        router.driftNext(new Drift("file", "rhid.conf was changed outside rhid"));
+        step(1000); // and drift is looked for again
+        assertThat(metrics.count("rhid_drift_repairs_total", "file")).isEqualTo(1);
+        assertThat(router.attempts()).isEqualTo(attempts + 2);
+    }
+
+    @Test
+    void retries_a_failed_drift_repair_although_nothing_changed() {
+        start(service("web", "203.0.113.80", "http"), "");
+        probes.get("http").passing();
+        step(0);
+        step(20);
+        int attempts = router.attempts();
+        router.driftNext(new Drift("file", "rhid.conf is missing"));
+        router.failNext("birdc configure failed (exit 1): still starting");
+        step(1000); // the repair fails
+        assertThat(router.attempts()).isEqualTo(attempts + 1);
+        assertThat(loop.snapshot().router().lastResult()).isEqualTo("error");
+        step(250);
+        assertThat(router.attempts()).isEqualTo(attempts + 2);
+        assertThat(loop.snapshot().router().lastResult()).isEqualTo("ok");
+    }
+
+    @Test
     void restores_an_address_removed_by_hand() {
         probes.get("http").failing("connect refused"); // no health change, so only drift repair can re-add it
         start(service("web", "203.0.113.80", "http"), "");

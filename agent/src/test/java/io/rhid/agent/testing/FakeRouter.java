@@ -17,6 +17,7 @@ public final class FakeRouter implements RouterApplier {
     private final List<DesiredState> applied = new ArrayList<>();
     private final Deque<String> failures = new ArrayDeque<>();
     private final Deque<List<Drift>> drifts = new ArrayDeque<>();
+    private final Deque<String> driftFailures = new ArrayDeque<>();
     private final List<String> journal;
     private int attempts;
 
@@ -37,6 +38,11 @@ public final class FakeRouter implements RouterApplier {
     /** The next drift check reports {@code drift}. */
     public void driftNext(Drift... drift) {
         drifts.add(List.of(drift));
+    }
+
+    /** The next drift check fails with {@code message}, as when the daemon cannot be reached. */
+    public void failDriftNext(String message) {
+        driftFailures.add(message);
     }
 
     /** Every successful apply, in order. */
@@ -69,7 +75,10 @@ public final class FakeRouter implements RouterApplier {
     }
 
     @Override
-    public List<Drift> drift(DesiredState state) {
+    public List<Drift> drift(DesiredState state) throws ApplyException {
+        if (!driftFailures.isEmpty()) {
+            throw new ApplyException(driftFailures.poll());
+        }
         return drifts.isEmpty() ? List.of() : drifts.poll();
     }
 
