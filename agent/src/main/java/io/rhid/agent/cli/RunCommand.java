@@ -45,8 +45,8 @@ final class RunCommand implements Callable<Integer> {
         RhidConfig c = config.load(types);
         log.info("rhid {} starting with {}", MainCommand.version(), config.file);
         Metrics metrics = new Metrics();
-        ControlLoop loop = Agent.controlLoop(c, types, Environment.system(), new ProcessCommandRunner(), metrics,
-                MainCommand.version());
+        Environment env = Environment.system();
+        ControlLoop loop = Agent.controlLoop(c, types, env, new ProcessCommandRunner(), metrics, MainCommand.version());
         // Both servers start before the loop: a second rhid on the same host fails here, on the
         // control socket, before its startup apply could withdraw the first one's routes.
         StatusServer http;
@@ -62,7 +62,7 @@ final class RunCommand implements Callable<Integer> {
             http.close();
             throw new CliException(ExitCodes.UNAVAILABLE, e.getMessage());
         }
-        try (http; control) {
+        try (env; http; control) {
             return runLoop(log, loop);
         }
     }

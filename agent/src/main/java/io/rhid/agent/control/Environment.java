@@ -24,7 +24,7 @@ import java.util.random.RandomGenerator;
  * @param random      splay of first runs
  */
 public record Environment(Ticker ticker, LongSupplier wallMillis, Timer timer, Executor probeRunner,
-                          RandomGenerator random) {
+                          RandomGenerator random) implements AutoCloseable {
 
     public Environment {
         Objects.requireNonNull(ticker, "ticker");
@@ -32,6 +32,24 @@ public record Environment(Ticker ticker, LongSupplier wallMillis, Timer timer, E
         Objects.requireNonNull(timer, "timer");
         Objects.requireNonNull(probeRunner, "probeRunner");
         Objects.requireNonNull(random, "random");
+    }
+
+    /**
+     * Stops the timer and interrupts probe runs still in progress, waiting a little for them: an
+     * interrupted exec probe kills its command's process group, so nothing it started outlives
+     * rhid. Called after the control loop has withdrawn everything, so it never delays that.
+     */
+    @Override
+    public void close() {
+        timer.close();
+        if (probeRunner instanceof ExecutorService pool) {
+            pool.shutdownNow();
+            try {
+                pool.awaitTermination(3, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**

@@ -41,7 +41,7 @@ final class ExecProbe implements Probe {
     private final ExecProbeSpec spec;
     private final boolean ownGroup;
     private Path output;
-    private long lastPid = -1;
+    private volatile long lastPid = -1;
 
     ExecProbe(ExecProbeSpec spec, ProbeContext context) {
         this(spec, context, Files.isExecutable(SETSID));
@@ -89,9 +89,17 @@ final class ExecProbe implements Probe {
         builder.environment().putAll(spec.env());
         Process process = builder.start();
         lastPid = process.pid();
-        if (!process.waitFor(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+        try {
+            if (!process.waitFor(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                kill(process);
+                return ProbeResult.failure(Reasons.timeout(timeout));
+            }
+        } catch (InterruptedException e) {
+            // The agent is stopping: take the command's whole process group along rather than
+            // leave it running after rhid has exited. (The interrupt status is clear again here,
+            // so the kill can wait for its reaping.)
             kill(process);
-            return ProbeResult.failure(Reasons.timeout(timeout));
+            throw e;
         }
         int exit = process.exitValue();
         if (exit == 0) {

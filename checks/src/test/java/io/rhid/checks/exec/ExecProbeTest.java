@@ -109,6 +109,25 @@ class ExecProbeTest {
     }
 
     @Test
+    void kills_the_whole_process_group_when_its_thread_is_interrupted() throws Exception {
+        // What happens when the agent stops with a run in flight: it interrupts the probe threads.
+        try (ExecProbe probe = probe("/bin/sh", "-c", "trap '' TERM; /bin/sleep 30 & /bin/sleep 31")) {
+            java.util.concurrent.atomic.AtomicReference<ProbeResult> result = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread runner = new Thread(() -> result.set(probe.run()));
+            runner.start();
+            for (int i = 0; i < 100 && (probe.lastPid() <= 0 || scanGroup(probe.lastPid()).size() < 3); i++) {
+                Thread.sleep(10);
+            }
+            assertThat(scanGroup(probe.lastPid())).as("the command and both sleeps run").hasSize(3);
+            runner.interrupt();
+            runner.join(2000);
+
+            assertThat(result.get()).isEqualTo(ProbeResult.failure("interrupted"));
+            assertThat(livingInGroup(probe.lastPid())).isEmpty();
+        }
+    }
+
+    @Test
     void kills_daemonized_grandchildren_through_the_process_group() throws Exception {
         // The subshell exits at once, so its sleep is no descendant of the command any more.
         try (ExecProbe probe = probe("/bin/sh", "-c", "(/bin/sleep 30 &); /bin/sleep 31")) {
