@@ -1,13 +1,9 @@
 package io.rhid.agent.cli;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code rhid drain}: asks the running daemon to drain services. */
@@ -19,21 +15,15 @@ final class DrainCommand implements Callable<Integer> {
     @Mixin
     SocketOption daemon;
 
-    @Parameters(arity = "0..*", paramLabel = "SERVICE", description = "The services to drain.")
-    List<String> services = new ArrayList<>();
-
-    @Option(names = "--all", description = "Every service.")
-    boolean all;
+    @Mixin
+    ServiceSelection target;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
-        if (all == !services.isEmpty()) {
-            throw new CliException(ExitCodes.USAGE, all ? "drain: give SERVICE names or --all, not both"
-                    : "drain: give SERVICE names or --all");
-        }
-        return daemon.send(spec, "drain", services, all);
+        target.require("drain");
+        return daemon.send(spec, "drain", target.services, target.all);
     }
 }

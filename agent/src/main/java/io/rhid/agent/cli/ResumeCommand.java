@@ -1,13 +1,9 @@
 package io.rhid.agent.cli;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code rhid resume}: asks the running daemon to resume services. */
@@ -19,21 +15,15 @@ final class ResumeCommand implements Callable<Integer> {
     @Mixin
     SocketOption daemon;
 
-    @Parameters(arity = "0..*", paramLabel = "SERVICE", description = "The services to resume.")
-    List<String> services = new ArrayList<>();
-
-    @Option(names = "--all", description = "Every service.")
-    boolean all;
+    @Mixin
+    ServiceSelection target;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
-        if (all == !services.isEmpty()) {
-            throw new CliException(ExitCodes.USAGE, all ? "resume: give SERVICE names or --all, not both"
-                    : "resume: give SERVICE names or --all");
-        }
-        return daemon.send(spec, "resume", services, all);
+        target.require("resume");
+        return daemon.send(spec, "resume", target.services, target.all);
     }
 }
