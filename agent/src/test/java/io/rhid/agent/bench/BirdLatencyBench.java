@@ -71,7 +71,7 @@ class BirdLatencyBench {
                     long gone = watch.await(PREFIX, true, Duration.ofSeconds(5));
                     String tail = rhid.log().substring(before);
                     long probe = monoBefore(tail, "web: check http up -> down");
-                    long check = monoAfter(tail, "web: check http up -> down", "bird: configure check starts");
+                    long check = monoAfter(tail, "web: check http up -> down", "configure check starts");
                     long configure = monoAfter(tail, "web: check http up -> down", "bird: configure starts");
                     killToGone.add(gone - killed);
                     probeToGone.add(gone - probe);
