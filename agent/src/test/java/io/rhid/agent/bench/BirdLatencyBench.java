@@ -47,6 +47,7 @@ class BirdLatencyBench {
                       bird: { include_file: %s, socket: %s, birdc: %s }
                     state_dir: %s
                     control: { socket: %s }
+                    flap: { max_changes: 0 }     # each trial is two state changes
                     services:
                       web:
                         prefixes: [%s/32]
