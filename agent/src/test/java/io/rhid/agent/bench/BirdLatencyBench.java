@@ -17,8 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Withdrawal latency with BIRD, end to end in the namespace lab: the service dies, rhid confirms
  * it (interval 200ms, fast_interval 20ms, fall 2) and reconfigures BIRD, and the router's kernel
- * drops the route (seen through ip monitor). Beside it, the bare daemon: rewrite the file and run
- * birdc configure by hand. Not a test: run by examples/bench/run.sh.
+ * drops the route (seen through netlink). rhid talks to BIRD's control socket, its default. Beside
+ * it, the bare daemon: rewrite the file and run birdc configure by hand. Not a test: run by
+ * examples/bench/run.sh.
  */
 @Tag("bench")
 class BirdLatencyBench {
@@ -44,7 +45,7 @@ class BirdLatencyBench {
             lab.waitForSession(Duration.ofSeconds(20));
             Path config = Files.writeString(lab.workDir().resolve("rhid.yaml"), """
                     router:
-                      bird: { include_file: %s, socket: %s, birdc: %s }
+                      bird: { include_file: %s, socket: %s }
                     state_dir: %s
                     control: { socket: %s }
                     flap: { max_changes: 0 }     # each trial is two state changes
@@ -58,7 +59,7 @@ class BirdLatencyBench {
                         fall: 2
                         checks:
                           - { type: http, url: "http://127.0.0.1:8080/" }
-                    """.formatted(lab.includeFile(), lab.hostBirdSocket(), lab.birdc(), lab.workDir().resolve("state"),
+                    """.formatted(lab.includeFile(), lab.hostBirdSocket(), lab.workDir().resolve("state"),
                     lab.workDir().resolve("control.sock"), PREFIX));
             Process service = lab.startToyHttpService(8080);
             try (RhidProcess rhid = RhidProcess.start(lab, config)) {
@@ -107,18 +108,18 @@ class BirdLatencyBench {
         new BenchReport("bird-latency", "Withdrawal latency with BIRD 2 (" + TRIALS + " trials each)")
                 .paragraph("The service is killed (SIGKILL); rhid checks it over HTTP every 200ms, re-runs after 20ms while "
                         + "confirming, fall 2. Times are measured on one monotonic clock: rhid logs when its last failing probe "
-                        + "finished and when it starts each birdc command; the router's kernel events come from `ip monitor route` "
-                        + "in the router namespace.")
+                        + "finished and when it starts each command to BIRD (over BIRD's control socket, as birdc would); the "
+                        + "router's kernel events come from a netlink route listener in the router namespace.")
                 .table(List.of("path", "p50 / p95 / max (ms)", "min (ms)"), List.of(
                         BenchReport.row("service killed -> route gone at the router (detection + apply)",
                                 Stats.ofNanos(killToGone).summary(), Stats.ms(Stats.ofNanos(killToGone).min())),
                         BenchReport.row("**rhid: last failing probe done -> route gone at the router**", e2e.summary(),
                                 Stats.ms(e2e.min())),
-                        BenchReport.row("rhid: last failing probe done -> `birdc configure check` starts",
+                        BenchReport.row("rhid: last failing probe done -> `configure check` starts",
                                 Stats.ofNanos(probeToCheck).summary(), Stats.ms(Stats.ofNanos(probeToCheck).min())),
-                        BenchReport.row("rhid: last failing probe done -> `birdc configure` starts",
+                        BenchReport.row("rhid: last failing probe done -> `configure` starts",
                                 Stats.ofNanos(probeToConfigure).summary(), Stats.ms(Stats.ofNanos(probeToConfigure).min())),
-                        BenchReport.row("rhid: `birdc configure` starts -> route gone at the router",
+                        BenchReport.row("rhid: `configure` starts -> route gone at the router",
                                 Stats.ofNanos(configureToGone).summary(), Stats.ms(Stats.ofNanos(configureToGone).min())),
                         BenchReport.row("**bare: rewrite the include file + `birdc configure` -> route gone**", bare.summary(),
                                 Stats.ms(bare.min())),
