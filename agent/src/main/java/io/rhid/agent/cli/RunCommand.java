@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /** {@code rhid run}: the daemon, in the foreground. */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -87,7 +88,7 @@ final class RunCommand implements Callable<Integer> {
             log.info("SIGINT: withdrawing and stopping");
             stop.run();
         });
-        Signal.handle(new Signal("HUP"), s -> {
+        SignalHandler previous = Signal.handle(new Signal("HUP"), s -> {
             log.info("SIGHUP: reloading {}", config.file);
             loop.reload().thenAccept(r -> {
                 if (!r.ok()) {
@@ -95,6 +96,10 @@ final class RunCommand implements Callable<Integer> {
                 }
             });
         });
+        if (previous == SignalHandler.SIG_IGN) {
+            // A signal ignored when the JVM started (nohup does that to SIGHUP) stays ignored.
+            log.warn("SIGHUP is ignored in this process (started under nohup?): it will not reload; use `rhid reload`");
+        }
         thread.start();
         thread.join();
         if (crashed.get() != null) {
