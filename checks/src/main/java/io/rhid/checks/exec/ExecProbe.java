@@ -158,11 +158,24 @@ final class ExecProbe implements Probe {
     }
 
     /** "Cannot run program "x": error=13, Permission denied" becomes "Permission denied". */
+    /**
+     * The OS reason from the JDK's message, which differs by version: Java 17 says
+     * {@code Cannot run program "x": error=2, No such file or directory}, Java 25
+     * {@code Cannot run program "x": Exec failed, error: 2 (No such file or directory) }.
+     */
     private static String startError(IOException e) {
-        String message = String.valueOf(e.getMessage());
+        String message = String.valueOf(e.getMessage()).strip(); // Java 25 ends it with a space
         int error = message.indexOf("error=");
         int comma = error < 0 ? -1 : message.indexOf(", ", error);
-        return Reasons.cut(comma < 0 ? message : message.substring(comma + 2));
+        if (comma >= 0) {
+            return Reasons.cut(message.substring(comma + 2));
+        }
+        int open = message.indexOf("error: ");
+        open = open < 0 ? -1 : message.indexOf(" (", open);
+        if (open >= 0 && message.endsWith(")")) {
+            return Reasons.cut(message.substring(open + 2, message.length() - 1));
+        }
+        return Reasons.cut(message);
     }
 
     /** The pid of the last command started, for tests. */
