@@ -91,4 +91,19 @@ public final class AtomicFiles {
             // Best effort: the umask's mode is still readable by the daemon in the usual setups.
         }
     }
+
+    /** A short reason for a failed file operation: "permission denied", "No space left on device". */
+    public static String describe(IOException e) {
+        String kind = e.getClass().getSimpleName();
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
+            return fse.getReason();
+        }
+        return e.getMessage() != null ? e.getMessage() : kind;
+    }
 }

@@ -64,7 +64,7 @@ public final class BirdApplier implements RouterApplier {
         try {
             AtomicFiles.write(bird.includeFile(), text);
         } catch (IOException e) {
-            throw new ApplyException("cannot write " + bird.includeFile() + ": " + describe(e), e);
+            throw new ApplyException("cannot write " + bird.includeFile() + ": " + AtomicFiles.describe(e), e);
         }
         log.debug("bird: written; configure check starts [mono {}]", System.nanoTime());
         CommandResult check = birdc("configure", "check");
@@ -101,7 +101,7 @@ public final class BirdApplier implements RouterApplier {
         try {
             AtomicFiles.write(bird.includeFile(), render(DesiredState.EMPTY));
         } catch (IOException e) {
-            throw new ApplyException("cannot write " + bird.includeFile() + ": " + describe(e), e);
+            throw new ApplyException("cannot write " + bird.includeFile() + ": " + AtomicFiles.describe(e), e);
         }
         CommandResult configure = birdc("configure");
         if (configure.ok() && reconfigured(configure.output())) {
@@ -198,7 +198,7 @@ public final class BirdApplier implements RouterApplier {
         try {
             AtomicFiles.write(bird.includeFile(), previous);
         } catch (IOException e) {
-            log.error("bird: cannot restore the last good {}: {}", bird.includeFile(), describe(e));
+            log.error("bird: cannot restore the last good {}: {}", bird.includeFile(), AtomicFiles.describe(e));
         }
     }
 
@@ -206,7 +206,7 @@ public final class BirdApplier implements RouterApplier {
         try {
             return AtomicFiles.read(bird.includeFile());
         } catch (IOException e) {
-            throw new ApplyException("cannot read " + bird.includeFile() + ": " + describe(e), e);
+            throw new ApplyException("cannot read " + bird.includeFile() + ": " + AtomicFiles.describe(e), e);
         }
     }
 
@@ -229,17 +229,4 @@ public final class BirdApplier implements RouterApplier {
         return prefixes.size() > 5 ? listed + " and " + (prefixes.size() - 5) + " more" : listed;
     }
 
-    static String describe(IOException e) {
-        String kind = e.getClass().getSimpleName();
-        if (e instanceof java.nio.file.AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e instanceof java.nio.file.NoSuchFileException) {
-            return "no such file or directory";
-        }
-        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
-            return fse.getReason();
-        }
-        return e.getMessage() != null ? e.getMessage() : kind;
-    }
 }

@@ -290,7 +290,7 @@ public final class FrrApplier implements RouterApplier {
         try {
             return AtomicFiles.read(frr.configFile());
         } catch (IOException e) {
-            throw new ApplyException("cannot read " + frr.configFile() + ": " + BirdApplier.describe(e), e);
+            throw new ApplyException("cannot read " + frr.configFile() + ": " + AtomicFiles.describe(e), e);
         }
     }
 
@@ -298,7 +298,7 @@ public final class FrrApplier implements RouterApplier {
         try {
             AtomicFiles.write(frr.configFile(), text);
         } catch (IOException e) {
-            throw new ApplyException("cannot write " + frr.configFile() + ": " + BirdApplier.describe(e), e);
+            throw new ApplyException("cannot write " + frr.configFile() + ": " + AtomicFiles.describe(e), e);
         }
     }
 
@@ -306,7 +306,7 @@ public final class FrrApplier implements RouterApplier {
         try {
             AtomicFiles.write(frr.configFile(), previous);
         } catch (IOException e) {
-            log.error("frr: cannot restore the previous {}: {}", frr.configFile(), BirdApplier.describe(e));
+            log.error("frr: cannot restore the previous {}: {}", frr.configFile(), AtomicFiles.describe(e));
         }
     }
 

@@ -213,7 +213,7 @@ public final class LoopbackApplier {
                 }
             } catch (IOException e) {
                 owned = null;
-                throw new ApplyException("cannot read " + ownedFile + ": " + BirdApplier.describe(e), e);
+                throw new ApplyException("cannot read " + ownedFile + ": " + AtomicFiles.describe(e), e);
             }
         }
         return owned;
@@ -227,7 +227,7 @@ public final class LoopbackApplier {
             Files.createDirectories(ownedFile.getParent());
             AtomicFiles.write(ownedFile, s.toString());
         } catch (IOException e) {
-            throw new ApplyException("cannot write " + ownedFile + ": " + BirdApplier.describe(e), e);
+            throw new ApplyException("cannot write " + ownedFile + ": " + AtomicFiles.describe(e), e);
         }
         owned = new TreeSet<>(addresses);
     }

@@ -105,7 +105,6 @@ public final class ControlLoop implements Runnable, Operations {
     // Written only by the loop's thread; volatile or concurrent where snapshot() reads them.
     private volatile RhidConfig config;
     private final Map<CheckKey, CheckUpdate> lastUpdates = new ConcurrentHashMap<>();
-    private final Map<CheckKey, RiseFall> health = new HashMap<>();
     private final Map<String, ServiceStatus> services = new ConcurrentHashMap<>();
     private volatile DesiredState applied;
     private volatile StatusSnapshot.Router routerStatus;
@@ -179,7 +178,7 @@ public final class ControlLoop implements Runnable, Operations {
         for (ServiceConfig s : config.services().values()) {
             services.put(s.name(), new ServiceStatus(ServiceState.DOWN, now, "starting: no check results yet"));
             for (CheckConfig c : s.checks()) {
-                startCheck(s, c, RiseFall.INITIAL);
+                startCheck(s, c);
             }
         }
         log.info("started: {} services, {} checks, daemon {}", config.services().size(),
@@ -441,11 +440,11 @@ public final class ControlLoop implements Runnable, Operations {
             CheckConfig now = after.get(e.getKey());
             if (now == null || !now.spec().equals(e.getValue().spec()) || !now.timing().equals(e.getValue().timing())) {
                 scheduler.stop(e.getKey());
-                health.remove(e.getKey());
                 lastUpdates.remove(e.getKey());
             }
         }
         config = old.withServicesOf(next);
+        Set<CheckKey> running = scheduler.keys(); // the unchanged checks, which keep their state
         long nowMillis = env.wallMillis().getAsLong();
         List<String> added = new ArrayList<>();
         List<String> changed = new ArrayList<>();
@@ -459,10 +458,10 @@ public final class ControlLoop implements Runnable, Operations {
             }
             for (CheckConfig c : s.checks()) {
                 CheckKey key = new CheckKey(s.name(), c.name());
-                if (health.containsKey(key)) {
+                if (running.contains(key)) {
                     kept++;
                 } else {
-                    startCheck(s, c, RiseFall.INITIAL);
+                    startCheck(s, c);
                     started++;
                     if (!isNew) {
                         reloadHold.add(s.name());
@@ -508,12 +507,18 @@ public final class ControlLoop implements Runnable, Operations {
 
     // ---- health ------------------------------------------------------------------------------
 
-    private void startCheck(ServiceConfig s, CheckConfig c, RiseFall initial) {
+    /** Starts a check from its initial (down) state; its health is in its updates from then on. */
+    private void startCheck(ServiceConfig s, CheckConfig c) {
         CheckKey key = new CheckKey(s.name(), c.name());
         Probe probe = types.get(c.spec().type()).orElseThrow()
                 .create(c.spec(), new ProbeContext(key.toString(), c.timing().timeout()));
-        health.put(key, initial);
-        scheduler.start(key, c.timing(), probe, c.spec().endpoint(), initial);
+        scheduler.start(key, c.timing(), probe, c.spec().endpoint(), RiseFall.INITIAL);
+    }
+
+    /** A check's rise/fall state as of its last result. */
+    private RiseFall healthOf(CheckKey key) {
+        CheckUpdate u = lastUpdates.get(key);
+        return u == null ? RiseFall.INITIAL : u.health();
     }
 
     private void onProbe(CheckUpdate u, Set<String> dirty) {
@@ -523,7 +528,6 @@ public final class ControlLoop implements Runnable, Operations {
             return; // a check removed by a reload; its last run finished after it was stopped
         }
         lastUpdates.put(u.key(), u);
-        health.put(u.key(), u.health());
         metrics.observe("rhid_check_duration_seconds", u.latencyNanos() / 1e9, u.key().service(), u.key().check());
         if (!u.result().passed()) {
             metrics.increment("rhid_check_failures_total", u.key().service(), u.key().check(), reasonClass(u.result().reason()));
@@ -558,7 +562,7 @@ public final class ControlLoop implements Runnable, Operations {
         List<String> waiting = new ArrayList<>();
         for (CheckConfig c : s.checks()) {
             CheckKey key = new CheckKey(name, c.name());
-            RiseFall h = health.getOrDefault(key, RiseFall.INITIAL);
+            RiseFall h = healthOf(key);
             boolean isReady = h.results() >= c.timing().rise();
             if (h.up()) {
                 passing++;

@@ -24,9 +24,4 @@ public record DesiredState(SortedSet<Prefix> addresses, SortedMap<Prefix, Announ
         addresses = Collections.unmodifiableSortedSet(new TreeSet<>(addresses));
         announcements = Collections.unmodifiableSortedMap(new TreeMap<>(announcements));
     }
-
-    /** This state with the same announcements and other addresses. */
-    public DesiredState withAddresses(SortedSet<Prefix> other) {
-        return new DesiredState(other, announcements);
-    }
 }

@@ -108,12 +108,6 @@ public final class ProbeScheduler implements AutoCloseable {
         }
     }
 
-    /** The rise/fall state of a running check, as of its last completed run. */
-    public RiseFall health(CheckKey key) {
-        Job job = jobs.get(key);
-        return job == null ? RiseFall.INITIAL : job.health();
-    }
-
     public Set<CheckKey> keys() {
         return Set.copyOf(jobs.keySet());
     }
@@ -146,10 +140,6 @@ public final class ProbeScheduler implements AutoCloseable {
             this.endpoint = endpoint;
             this.health = health;
             this.anchor = anchor;
-        }
-
-        synchronized RiseFall health() {
-            return health;
         }
 
         synchronized void scheduleAt(long when) {
