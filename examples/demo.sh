@@ -3,7 +3,7 @@
 # HTTP service. The demo kills the service, measures how long the router keeps the route, brings
 # the service back, and cleans up everything it created.
 #
-#   sudo examples/demo.sh
+#   examples/demo.sh
 #
 # It installs what is missing (bird2, iproute2, python3, a JDK 17+, Maven) with apt-get, builds
 # rhid, and works only inside two network namespaces it creates (host and router) with
@@ -17,7 +17,7 @@ prefix6=2001:db8::53
 port=8080
 
 if [ "$(id -u)" -ne 0 ]; then
-    echo "demo.sh: run as root (it creates network namespaces): sudo $0" >&2
+    echo "demo.sh: run as root (it creates network namespaces); try: sudo $0" >&2
     exit 1
 fi
 

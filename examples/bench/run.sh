@@ -3,9 +3,9 @@
 # and writes examples/bench/RESULTS.md: the date, this machine, the commands, and one table per
 # benchmark. As root:
 #
-#   sudo examples/bench/run.sh            # everything (about 15 minutes on 2 cores)
-#   sudo examples/bench/run.sh --quick    # fewer trials and shorter runs, to try it out
-#   sudo examples/bench/run.sh ScaleBench # only the named benchmarks
+#   examples/bench/run.sh            # everything (about 15 minutes on 2 cores)
+#   examples/bench/run.sh --quick    # fewer trials and shorter runs, to try it out
+#   examples/bench/run.sh ScaleBench # only the named benchmarks
 #
 # The benchmarks are JUnit classes tagged "bench" in agent/src/test/java/io/rhid/agent/bench/;
 # they are not part of `mvn verify`.
@@ -15,7 +15,7 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 out=$repo/examples/bench/RESULTS.md
 
 if [ "$(id -u)" -ne 0 ]; then
-    echo "run.sh: run as root (the lab creates network namespaces): sudo $0" >&2
+    echo "run.sh: run as root (the lab creates network namespaces); try: sudo $0" >&2
     exit 1
 fi
 
