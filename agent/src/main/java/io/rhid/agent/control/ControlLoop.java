@@ -1,5 +1,7 @@
 package io.rhid.agent.control;
 
+import static java.util.stream.Collectors.joining;
+
 import io.rhid.agent.apply.ApplyException;
 import io.rhid.agent.apply.Drift;
 import io.rhid.agent.apply.LoopbackApplier;
@@ -13,6 +15,7 @@ import io.rhid.agent.config.RhidConfig;
 import io.rhid.agent.config.ServiceConfig;
 import io.rhid.agent.health.RiseFall;
 import io.rhid.agent.health.ServiceState;
+import io.rhid.agent.log.LogFields;
 import io.rhid.agent.plan.Announcement;
 import io.rhid.agent.plan.DesiredState;
 import io.rhid.agent.plan.Planner;
@@ -174,6 +177,8 @@ public final class ControlLoop implements Runnable, Operations {
         announceFromNanos = env.ticker().nanos() + config.safety().startupDelay().toNanos();
         startupDelayOver = config.safety().startupDelay().isZero();
         long now = env.wallMillis().getAsLong();
+        metrics.set("rhid_start_time_seconds", now / 1000.0);
+        metrics.set("rhid_config_last_reload_success_timestamp_seconds", now / 1000.0);
         drains.load(config.services().keySet(), now);
         for (ServiceConfig s : config.services().values()) {
             services.put(s.name(), new ServiceStatus(ServiceState.DOWN, now, "starting: no check results yet"));
@@ -181,8 +186,8 @@ public final class ControlLoop implements Runnable, Operations {
                 startCheck(s, c);
             }
         }
-        log.info("started: {} services, {} checks, daemon {}", config.services().size(),
-                config.services().values().stream().mapToInt(s -> s.checks().size()).sum(), router.daemon());
+        log.info("started: {}, {}, daemon {}", counted(config.services().size(), "service"),
+                counted(config.services().values().stream().mapToInt(s -> s.checks().size()).sum(), "check"), router.daemon());
         for (String drained : drains.names()) {
             evaluate(drained);
         }
@@ -408,12 +413,15 @@ public final class ControlLoop implements Runnable, Operations {
         try {
             next = source.load();
         } catch (ConfigException e) {
-            for (var error : e.errors()) {
-                log.error("reload: {}", error);
+            metrics.increment("rhid_config_reload_total", "error");
+            try (var f = LogFields.of("event", "reload", "result", "error")) {
+                for (var error : e.errors()) {
+                    log.error("reload: {}", error);
+                }
+                log.error("reload: {} in {}; nothing changed, still running on the previous config",
+                        counted(e.errors().size(), "error"), config.source());
             }
-            log.error("reload: {} error(s) in {}; nothing changed, still running on the previous config",
-                    e.errors().size(), config.source());
-            return Reply.error("reload refused, nothing changed: " + e.errors().size() + " error(s):\n" + e.getMessage());
+            return Reply.error("reload refused, nothing changed: " + counted(e.errors().size(), "error") + ":\n" + e.getMessage());
         }
         RhidConfig old = config;
         List<String> needRestart = new ArrayList<>();
@@ -482,12 +490,16 @@ public final class ControlLoop implements Runnable, Operations {
             }
         }
         drains.retain(next.services().keySet());
-        String summary = "reloaded " + next.source() + ": " + next.services().size() + " services"
+        String summary = "reloaded " + next.source() + ": " + counted(next.services().size(), "service")
                 + (added.isEmpty() ? "" : ", added " + String.join(" ", added))
                 + (removed.isEmpty() ? "" : ", removed " + String.join(" ", removed))
                 + (changed.isEmpty() ? "" : ", changed " + String.join(" ", changed))
-                + "; " + kept + " checks kept their state, " + started + " started";
-        log.info("reload: {}", summary);
+                + "; " + counted(kept, "check") + (kept == 1 ? " kept its" : " kept their") + " state, " + started + " started";
+        metrics.increment("rhid_config_reload_total", "ok");
+        metrics.set("rhid_config_last_reload_success_timestamp_seconds", env.wallMillis().getAsLong() / 1000.0);
+        try (var f = LogFields.of("event", "reload", "result", "ok")) {
+            log.info("reload: {}", summary);
+        }
         if (!needRestart.isEmpty()) {
             log.warn("reload: {} settings changed; they take effect when rhid restarts", String.join(", ", needRestart));
             summary += "\nwarning: " + String.join(", ", needRestart) + " settings changed; restart rhid to use them";
@@ -538,10 +550,13 @@ public final class ControlLoop implements Runnable, Operations {
                     String.format(Locale.ROOT, "%.1f", u.latencyNanos() / 1e6), u.result().reason(), u.finishedNanos());
         }
         if (u.transitioned()) {
-            log.info("{}: check {} {} -> {}: {} ({})", u.key().service(), u.key().check(), u.previous().up() ? "up" : "down",
-                    u.health().up() ? "up" : "down", u.result().reason().isEmpty() ? c.spec().target() : u.result().reason(),
-                    u.health().up() ? u.health().consecutivePasses() + "/" + c.timing().rise() + " passes"
-                            : u.health().consecutiveFailures() + "/" + c.timing().fall() + " failures");
+            try (var f = LogFields.of("event", "check", "service", u.key().service(), "check", u.key().check(),
+                    "from", u.previous().up() ? "up" : "down", "to", u.health().up() ? "up" : "down")) {
+                log.info("{}: check {} {} -> {}: {} ({})", u.key().service(), u.key().check(), u.previous().up() ? "up" : "down",
+                        u.health().up() ? "up" : "down", u.result().reason().isEmpty() ? c.spec().target() : u.result().reason(),
+                        u.health().up() ? u.health().consecutivePasses() + "/" + c.timing().rise() + " passes"
+                                : u.health().consecutiveFailures() + "/" + c.timing().fall() + " failures");
+            }
             dirty.add(s.name());
         } else if (u.health().results() <= c.timing().rise()) {
             dirty.add(s.name()); // the startup gate may open with this result
@@ -643,7 +658,10 @@ public final class ControlLoop implements Runnable, Operations {
         if (prev == null || prev.state() != next) {
             services.put(name, new ServiceStatus(next, nowMillis, reason));
             if (prev != null) {
-                log.info("{}: {} -> {}: {}", name, prev.state().label(), next.label(), reason);
+                try (var f = LogFields.of("event", "transition", "service", name, "from", prev.state().label(),
+                        "to", next.label(), "prefixes", s.prefixes().stream().map(Prefix::toString).collect(joining(" ")))) {
+                    log.info("{}: {} -> {}: {}", name, prev.state().label(), next.label(), reason);
+                }
                 metrics.increment("rhid_transitions_total", name, prev.state().label(), next.label());
                 String from = prev.state().label();
                 String to = next.label();
@@ -755,10 +773,14 @@ public final class ControlLoop implements Runnable, Operations {
             runPendingHooks();
             metrics.increment("rhid_router_apply_total", router.daemon(), "ok");
             metrics.observe("rhid_router_apply_duration_seconds", took / 1e9, router.daemon());
+            metrics.set("rhid_router_last_apply_success_timestamp_seconds", env.wallMillis().getAsLong() / 1000.0);
             routerStatus = new StatusSnapshot.Router(router.daemon(), "ok", env.wallMillis().getAsLong(), took / 1e6, null, 0,
                     routerStatus.driftRepairs());
-            log.info("{}: applied in {} ms: {}", router.daemon(), String.format(Locale.ROOT, "%.1f", took / 1e6),
-                    describeChange(before, desired));
+            String ms = String.format(Locale.ROOT, "%.1f", took / 1e6);
+            try (var f = LogFields.of("event", "apply", "daemon", router.daemon(), "result", "ok", "duration_ms", ms,
+                    "prefixes", desired.announcements().keySet().stream().map(Prefix::toString).collect(joining(" ")))) {
+                log.info("{}: applied in {} ms: {}", router.daemon(), ms, describeChange(before, desired));
+            }
         } catch (ApplyException e) {
             long took = env.ticker().nanos() - started;
             failures++;
@@ -769,8 +791,11 @@ public final class ControlLoop implements Runnable, Operations {
             metrics.observe("rhid_router_apply_duration_seconds", took / 1e9, router.daemon());
             routerStatus = new StatusSnapshot.Router(router.daemon(), "error", env.wallMillis().getAsLong(), took / 1e6,
                     e.getMessage(), env.wallMillis().getAsLong() + backoff / 1_000_000, routerStatus.driftRepairs());
-            log.error("{}: apply failed (attempt {}), keeping the last good state, retrying in {}: {}", router.daemon(),
-                    failures, Durations.format(Duration.ofNanos(backoff)), e.getMessage());
+            try (var f = LogFields.of("event", "apply", "daemon", router.daemon(), "result", "error",
+                    "duration_ms", String.format(Locale.ROOT, "%.1f", took / 1e6))) {
+                log.error("{}: apply failed (attempt {}), keeping the last good state, retrying in {}: {}", router.daemon(),
+                        failures, Durations.format(Duration.ofNanos(backoff)), e.getMessage());
+            }
         }
     }
 
@@ -803,7 +828,9 @@ public final class ControlLoop implements Runnable, Operations {
             return;
         }
         for (Drift d : drift) {
-            log.warn("drift ({}): {}; repairing", d.kind(), d.detail());
+            try (var f = LogFields.of("event", "drift", "kind", d.kind(), "daemon", router.daemon())) {
+                log.warn("drift ({}): {}; repairing", d.kind(), d.detail());
+            }
             metrics.increment("rhid_drift_repairs_total", d.kind());
         }
         routerStatus = new StatusSnapshot.Router(routerStatus.daemon(), routerStatus.lastResult(), routerStatus.lastApplyMillis(),
@@ -874,6 +901,11 @@ public final class ControlLoop implements Runnable, Operations {
             }
         }
         return out.length() == 0 ? "other" : out.toString();
+    }
+
+    /** {@code 1 error}, {@code 2 errors}. */
+    static String counted(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     private static CheckConfig check(ServiceConfig s, String name) {

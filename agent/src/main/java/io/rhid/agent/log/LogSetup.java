@@ -1,6 +1,9 @@
 package io.rhid.agent.log;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -31,11 +34,31 @@ public final class LogSetup {
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
         root.setLevel(Level.WARNING);
-        Handler handler = new StreamHandler(out, format == Format.JSON ? new JsonFormatter()
-                : new TextFormatter(System.getenv("JOURNAL_STREAM") != null));
+        boolean journald = out == System.err && stderrIsJournal(System.getenv("JOURNAL_STREAM"), Path.of("/proc/self/fd/2"));
+        Handler handler = new StreamHandler(out, format == Format.JSON ? new JsonFormatter(journald)
+                : new TextFormatter(journald));
         handler.setLevel(Level.ALL);
         root.addHandler(handler);
         Logger.getLogger("io.rhid").setLevel(julLevel(level));
+    }
+
+    /**
+     * Whether stderr is the journald stream systemd set up: JOURNAL_STREAM ("DEV:INODE") names
+     * stderr's device and inode. It is inherited by children whose stderr was redirected (a shell
+     * in a unit running rhid with 2>file), so its presence alone proves nothing.
+     */
+    static boolean stderrIsJournal(String journalStream, Path stderr) {
+        if (journalStream == null || !journalStream.matches("\\d+:\\d+")) {
+            return false;
+        }
+        try {
+            Object dev = Files.getAttribute(stderr, "unix:dev");
+            Object ino = Files.getAttribute(stderr, "unix:ino");
+            return journalStream.equals(Long.toUnsignedString(((Number) dev).longValue()) + ":"
+                    + Long.toUnsignedString(((Number) ino).longValue()));
+        } catch (IOException | RuntimeException e) {
+            return false; // no /proc, or no unix attribute view: assume a plain stream
+        }
     }
 
     static Level julLevel(String level) {

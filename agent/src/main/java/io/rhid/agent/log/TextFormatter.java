@@ -39,12 +39,18 @@ final class TextFormatter extends Formatter {
         if (r.getThrown() != null) {
             StringWriter trace = new StringWriter();
             r.getThrown().printStackTrace(new PrintWriter(trace));
-            out.append(trace);
+            if (journald) {
+                // journald reads every line as an entry of its own: each keeps the record's priority.
+                String prefix = "<" + priority(r.getLevel()) + ">";
+                trace.toString().lines().forEach(line -> out.append(prefix).append(line).append('\n'));
+            } else {
+                out.append(trace);
+            }
         }
         return out.toString();
     }
 
-    private static int priority(Level level) {
+    static int priority(Level level) {
         int v = level.intValue();
         if (v >= Level.SEVERE.intValue()) {
             return 3;

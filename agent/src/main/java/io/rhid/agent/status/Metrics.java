@@ -1,43 +1,60 @@
 package io.rhid.agent.status;
 
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Counters the control loop and scheduler update and the status server reads: thread-safe,
- * allocation-free on the hot path once a label set has been seen. Label values are joined into
- * keys in the order the metric declares them.
+ * Counters, gauges and histograms the control loop and scheduler update and the status server
+ * reads: thread-safe, allocation-free on the hot path once a label set has been seen. Label values
+ * are given in the order the family declares them in {@link PrometheusText#FAMILIES}.
  */
 public final class Metrics {
 
-    /** A counter or sum, identified by its metric name and label values. */
+    /**
+     * Upper bounds of the duration histograms, in seconds: from sub-millisecond probes of local
+     * services and BIRD applies up to the longest timeouts, so p99 across a fleet can be computed.
+     */
+    static final double[] DURATION_BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+
+    /** A series, identified by its metric name and label values. */
     public record Key(String name, List<String> labels) {
         public Key {
             labels = List.copyOf(labels);
         }
     }
 
+    /** One histogram's cumulative view at one moment: counts per bucket bound (the last is +Inf), sum. */
+    public record HistogramView(double[] bounds, long[] cumulative, double sum) {
+        public long count() {
+            return cumulative[cumulative.length - 1];
+        }
+    }
+
+    private static final Comparator<Key> ORDER = Comparator.comparing(Key::name)
+            .thenComparing(k -> String.join("\u0000", k.labels()));
+
     private final Map<Key, LongAdder> counters = new ConcurrentHashMap<>();
-    private final Map<Key, DoubleAdder> sums = new ConcurrentHashMap<>();
+    private final Map<Key, Double> gauges = new ConcurrentHashMap<>();
+    private final Map<Key, Histogram> histograms = new ConcurrentHashMap<>();
 
     public void increment(String name, String... labels) {
         counters.computeIfAbsent(new Key(name, List.of(labels)), k -> new LongAdder()).increment();
     }
 
-    public void add(String name, double value, String... labels) {
-        sums.computeIfAbsent(new Key(name, List.of(labels)), k -> new DoubleAdder()).add(value);
+    /** Sets a gauge (a timestamp, for instance). */
+    public void set(String name, double value, String... labels) {
+        gauges.put(new Key(name, List.of(labels)), value);
     }
 
-    /**
-     * Records one observation of a summary: increments {@code NAME_count} and adds {@code value}
-     * to {@code NAME_sum}.
-     */
+    /** Records one observation of a duration histogram, in seconds. */
     public void observe(String name, double value, String... labels) {
-        increment(name + "_count", labels);
-        add(name + "_sum", value, labels);
+        histograms.computeIfAbsent(new Key(name, List.of(labels)), k -> new Histogram(DURATION_BUCKETS)).observe(value);
     }
 
     public long count(String name, String... labels) {
@@ -45,24 +62,73 @@ public final class Metrics {
         return a == null ? 0 : a.sum();
     }
 
-    public double sum(String name, String... labels) {
-        DoubleAdder a = sums.get(new Key(name, List.of(labels)));
-        return a == null ? 0 : a.sum();
+    /** A gauge's value, or NaN when it was never set. */
+    public double gauge(String name, String... labels) {
+        Double v = gauges.get(new Key(name, List.of(labels)));
+        return v == null ? Double.NaN : v;
+    }
+
+    /** How many observations a histogram has. */
+    public long observations(String name, String... labels) {
+        Histogram h = histograms.get(new Key(name, List.of(labels)));
+        return h == null ? 0 : h.view().count();
     }
 
     /** Every counter, for exposition. */
     public Map<Key, Long> counters() {
-        Map<Key, Long> out = new java.util.TreeMap<>(java.util.Comparator.comparing(Key::name)
-                .thenComparing(k -> String.join("\u0000", k.labels())));
+        Map<Key, Long> out = new TreeMap<>(ORDER);
         counters.forEach((k, v) -> out.put(k, v.sum()));
         return out;
     }
 
-    /** Every sum, for exposition. */
-    public Map<Key, Double> sums() {
-        Map<Key, Double> out = new java.util.TreeMap<>(java.util.Comparator.comparing(Key::name)
-                .thenComparing(k -> String.join("\u0000", k.labels())));
-        sums.forEach((k, v) -> out.put(k, v.sum()));
+    /** Every gauge, for exposition. */
+    public Map<Key, Double> gauges() {
+        Map<Key, Double> out = new TreeMap<>(ORDER);
+        out.putAll(gauges);
         return out;
+    }
+
+    /** Every histogram, for exposition. */
+    public Map<Key, HistogramView> histograms() {
+        Map<Key, HistogramView> out = new TreeMap<>(ORDER);
+        histograms.forEach((k, v) -> out.put(k, v.view()));
+        return out;
+    }
+
+    /** An empty histogram's view, for series that exist before their first observation. */
+    static HistogramView emptyHistogram() {
+        return new Histogram(DURATION_BUCKETS).view();
+    }
+
+    /** Per-bucket counters; a view adds them up, so a scrape may see an observation's bucket before its sum. */
+    private static final class Histogram {
+        private final double[] bounds;
+        private final LongAdder[] buckets; // the last one is +Inf
+        private final DoubleAdder sum = new DoubleAdder();
+
+        Histogram(double[] bounds) {
+            this.bounds = bounds;
+            this.buckets = new LongAdder[bounds.length + 1];
+            Arrays.setAll(buckets, i -> new LongAdder());
+        }
+
+        void observe(double value) {
+            int i = 0;
+            while (i < bounds.length && value > bounds[i]) {
+                i++;
+            }
+            buckets[i].increment();
+            sum.add(value);
+        }
+
+        HistogramView view() {
+            long[] cumulative = new long[buckets.length];
+            long running = 0;
+            for (int i = 0; i < buckets.length; i++) {
+                running += buckets[i].sum();
+                cumulative[i] = running;
+            }
+            return new HistogramView(bounds.clone(), cumulative, sum.sum());
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.rhid.agent.status;
 
 import io.rhid.agent.health.ServiceState;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -9,20 +10,22 @@ import java.util.TreeMap;
 
 /**
  * Renders rhid's metrics in the Prometheus text exposition format 0.0.4: the gauges from a
- * {@link StatusSnapshot}, the counters and summaries from {@link Metrics}. Pure and
+ * {@link StatusSnapshot}, the counters, gauges and histograms from {@link Metrics}. Pure and
  * byte-deterministic: families in name order, samples in label-value order.
  *
  * <p>{@link #FAMILIES} is the one table of what rhid exposes. The control loop records into
- * {@link Metrics} under a family's name (a summary's as {@code NAME_count} and {@code NAME_sum},
- * see {@link Metrics#observe}) with label values in the order listed here; keys of other names or
- * with a different number of labels are not exposed.
+ * {@link Metrics} under a family's name with label values in the order listed here; keys of other
+ * names or with a different number of labels are not exposed. Every counter and histogram has a
+ * zero series for every label value rhid knows from its config (services, checks, the daemon,
+ * results, drift kinds, state changes), so {@code increase()} and {@code rate()} see the first
+ * event of each.
  */
 public final class PrometheusText {
 
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     enum Type {
-        GAUGE, COUNTER, SUMMARY;
+        GAUGE, COUNTER, HISTOGRAM;
 
         String text() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -39,28 +42,39 @@ public final class PrometheusText {
         }
     }
 
+    /** The kinds of drift rhid repairs (see {@code apply.Drift}). */
+    static final List<String> DRIFT_KINDS = List.of("address", "file", "routes");
+
     /** Every family rhid exposes, in name order (the order they are rendered in). */
     static final List<Family> FAMILIES = List.of(
             new Family("rhid_build_info", Type.GAUGE, Source.SNAPSHOT, List.of("version"),
                     "rhid's version; always 1."),
-            new Family("rhid_check_duration_seconds", Type.SUMMARY, Source.METRICS, List.of("service", "check"),
+            new Family("rhid_check_duration_seconds", Type.HISTOGRAM, Source.METRICS, List.of("service", "check"),
                     "How long check runs took, including failed and timed-out runs."),
             new Family("rhid_check_failures_total", Type.COUNTER, Source.METRICS, List.of("service", "check", "reason"),
                     "Failed check runs, by reason class (the leading words of the failure reason)."),
             new Family("rhid_check_up", Type.GAUGE, Source.SNAPSHOT, List.of("service", "check"),
                     "1 while the check is up (it has risen and not yet fallen), else 0."),
+            new Family("rhid_config_last_reload_success_timestamp_seconds", Type.GAUGE, Source.METRICS, List.of(),
+                    "When the running config was last loaded successfully (at start or by a reload), in Unix seconds."),
+            new Family("rhid_config_reload_total", Type.COUNTER, Source.METRICS, List.of("result"),
+                    "Config reloads (SIGHUP or rhid reload), by result (ok or error)."),
             new Family("rhid_drift_repairs_total", Type.COUNTER, Source.METRICS, List.of("kind"),
                     "Differences between the applied state and the routing daemon or interface that rhid repaired."),
             new Family("rhid_flap_holds_total", Type.COUNTER, Source.METRICS, List.of("service"),
                     "Times a service was held withdrawn by flap damping (too many state changes within flap.window)."),
             new Family("rhid_prefix_announced", Type.GAUGE, Source.SNAPSHOT, List.of("prefix"),
                     "1 while rhid announces the prefix, 0 for a configured prefix it does not announce."),
-            new Family("rhid_router_apply_duration_seconds", Type.SUMMARY, Source.METRICS, List.of("daemon"),
+            new Family("rhid_router_apply_duration_seconds", Type.HISTOGRAM, Source.METRICS, List.of("daemon"),
                     "How long applying a change to the routing daemon took, successful or not."),
             new Family("rhid_router_apply_total", Type.COUNTER, Source.METRICS, List.of("daemon", "result"),
                     "Attempts to apply a change to the routing daemon, by result (ok or error)."),
+            new Family("rhid_router_last_apply_success_timestamp_seconds", Type.GAUGE, Source.METRICS, List.of(),
+                    "When the routing daemon last applied a change successfully, in Unix seconds; 0 before the first."),
             new Family("rhid_service_state", Type.GAUGE, Source.SNAPSHOT, List.of("service", "state"),
                     "1 for the service's current state, 0 for its other states."),
+            new Family("rhid_start_time_seconds", Type.GAUGE, Source.METRICS, List.of(),
+                    "When this rhid started, in Unix seconds."),
             new Family("rhid_transitions_total", Type.COUNTER, Source.METRICS, List.of("service", "from", "to"),
                     "Service state changes."));
 
@@ -77,20 +91,26 @@ public final class PrometheusText {
     private PrometheusText() {
     }
 
-    /** The whole exposition, ending in a newline. */
+    /** What {@code /metrics} serves: the process and JVM basics, then rhid's own families. */
+    public static String scrape(StatusSnapshot snapshot, Metrics metrics) {
+        return ProcessMetrics.read().render() + render(snapshot, metrics);
+    }
+
+    /** rhid's own families, ending in a newline. */
     public static String render(StatusSnapshot snapshot, Metrics metrics) {
-        // Read each map once, so a summary's _sum and _count come from the same moment.
+        // Read each map once, so one scrape sees one moment of each.
         Map<Metrics.Key, Long> counters = metrics.counters();
-        Map<Metrics.Key, Double> sums = metrics.sums();
+        Map<Metrics.Key, Double> gauges = metrics.gauges();
+        Map<Metrics.Key, Metrics.HistogramView> histograms = metrics.histograms();
         StringBuilder out = new StringBuilder(4096);
         for (Family f : FAMILIES) {
             out.append("# HELP ").append(f.name()).append(' ').append(escapeHelp(f.help())).append('\n');
             out.append("# TYPE ").append(f.name()).append(' ').append(f.type().text()).append('\n');
-            if (f.type() == Type.SUMMARY) {
-                renderSummary(out, f, summary(f, snapshot, counters, sums));
+            if (f.type() == Type.HISTOGRAM) {
+                histogram(f, snapshot, histograms).forEach((labels, h) -> renderHistogram(out, f, labels, h));
             } else {
-                Map<List<String>, Double> samples = f.source() == Source.SNAPSHOT ? gauges(f, snapshot)
-                        : counter(f, snapshot, counters);
+                Map<List<String>, Double> samples = f.source() == Source.SNAPSHOT ? snapshotGauges(f, snapshot)
+                        : f.type() == Type.COUNTER ? counter(f, snapshot, counters) : gauge(f, gauges);
                 samples.forEach((labels, value) -> sample(out, f.name(), f.labels(), labels, value));
             }
         }
@@ -99,7 +119,7 @@ public final class PrometheusText {
 
     // ---- samples per family ------------------------------------------------------------------
 
-    private static Map<List<String>, Double> gauges(Family f, StatusSnapshot s) {
+    private static Map<List<String>, Double> snapshotGauges(Family f, StatusSnapshot s) {
         Map<List<String>, Double> out = new TreeMap<>(LABEL_ORDER);
         switch (f.name()) {
             case "rhid_build_info" -> out.put(List.of(s.version()), 1.0);
@@ -133,13 +153,51 @@ public final class PrometheusText {
         return out;
     }
 
+    /** The label sets a counter or histogram shows as 0 before its first event. */
+    private static List<List<String>> zeros(Family f, StatusSnapshot s) {
+        List<List<String>> out = new ArrayList<>();
+        String daemon = s.router() == null ? null : s.router().daemon();
+        switch (f.name()) {
+            case "rhid_check_duration_seconds" -> s.services().forEach(svc ->
+                    svc.checks().forEach(c -> out.add(List.of(svc.name(), c.name()))));
+            case "rhid_config_reload_total" -> {
+                out.add(List.of("error"));
+                out.add(List.of("ok"));
+            }
+            case "rhid_drift_repairs_total" -> DRIFT_KINDS.forEach(k -> out.add(List.of(k)));
+            case "rhid_flap_holds_total" -> s.services().forEach(svc -> out.add(List.of(svc.name())));
+            case "rhid_router_apply_duration_seconds" -> {
+                if (daemon != null) {
+                    out.add(List.of(daemon));
+                }
+            }
+            case "rhid_router_apply_total" -> {
+                if (daemon != null) {
+                    out.add(List.of(daemon, "error"));
+                    out.add(List.of(daemon, "ok"));
+                }
+            }
+            case "rhid_transitions_total" -> {
+                for (StatusSnapshot.Service svc : s.services()) {
+                    for (ServiceState from : ServiceState.values()) {
+                        for (ServiceState to : ServiceState.values()) {
+                            if (from != to) {
+                                out.add(List.of(svc.name(), from.label(), to.label()));
+                            }
+                        }
+                    }
+                }
+            }
+            default -> {
+                // rhid_check_failures_total: its reason label is only known once a check fails
+            }
+        }
+        return out;
+    }
+
     private static Map<List<String>, Double> counter(Family f, StatusSnapshot s, Map<Metrics.Key, Long> counters) {
         Map<List<String>, Double> out = new TreeMap<>(LABEL_ORDER);
-        if (f.name().equals("rhid_router_apply_total") && s.router() != null) {
-            // Both results exist from the start, so increase(...{result="error"}[5m]) sees the first error.
-            out.put(List.of(s.router().daemon(), "ok"), 0.0);
-            out.put(List.of(s.router().daemon(), "error"), 0.0);
-        }
+        zeros(f, s).forEach(labels -> out.put(labels, 0.0));
         counters.forEach((key, value) -> {
             if (key.name().equals(f.name()) && key.labels().size() == f.labels().size()) {
                 out.put(key.labels(), value.doubleValue());
@@ -148,40 +206,42 @@ public final class PrometheusText {
         return out;
     }
 
-    /** Per label set: {sum, count}. */
-    private static Map<List<String>, double[]> summary(Family f, StatusSnapshot s, Map<Metrics.Key, Long> counters,
-                                                    Map<Metrics.Key, Double> sums) {
-        Map<List<String>, double[]> out = new TreeMap<>(LABEL_ORDER);
-        // Every known check and the daemon start at zero, so rate() works from the first scrape.
-        if (f.name().equals("rhid_check_duration_seconds")) {
-            for (StatusSnapshot.Service svc : s.services()) {
-                for (StatusSnapshot.Check c : svc.checks()) {
-                    out.put(List.of(svc.name(), c.name()), new double[2]);
-                }
-            }
-        } else if (f.name().equals("rhid_router_apply_duration_seconds") && s.router() != null) {
-            out.put(List.of(s.router().daemon()), new double[2]);
+    /** A gauge the loop sets; one without labels reads 0 until it is first set. */
+    private static Map<List<String>, Double> gauge(Family f, Map<Metrics.Key, Double> gauges) {
+        Map<List<String>, Double> out = new TreeMap<>(LABEL_ORDER);
+        if (f.labels().isEmpty()) {
+            out.put(List.of(), 0.0);
         }
-        String sumName = f.name() + "_sum";
-        String countName = f.name() + "_count";
-        sums.forEach((key, value) -> {
-            if (key.name().equals(sumName) && key.labels().size() == f.labels().size()) {
-                out.computeIfAbsent(key.labels(), k -> new double[2])[0] = value;
-            }
-        });
-        counters.forEach((key, value) -> {
-            if (key.name().equals(countName) && key.labels().size() == f.labels().size()) {
-                out.computeIfAbsent(key.labels(), k -> new double[2])[1] = value;
+        gauges.forEach((key, value) -> {
+            if (key.name().equals(f.name()) && key.labels().size() == f.labels().size()) {
+                out.put(key.labels(), value);
             }
         });
         return out;
     }
 
-    private static void renderSummary(StringBuilder out, Family f, Map<List<String>, double[]> samples) {
-        samples.forEach((labels, sumCount) -> {
-            sample(out, f.name() + "_sum", f.labels(), labels, sumCount[0]);
-            sample(out, f.name() + "_count", f.labels(), labels, sumCount[1]);
+    private static Map<List<String>, Metrics.HistogramView> histogram(Family f, StatusSnapshot s,
+                                                                      Map<Metrics.Key, Metrics.HistogramView> histograms) {
+        Map<List<String>, Metrics.HistogramView> out = new TreeMap<>(LABEL_ORDER);
+        zeros(f, s).forEach(labels -> out.put(labels, Metrics.emptyHistogram()));
+        histograms.forEach((key, value) -> {
+            if (key.name().equals(f.name()) && key.labels().size() == f.labels().size()) {
+                out.put(key.labels(), value);
+            }
         });
+        return out;
+    }
+
+    private static void renderHistogram(StringBuilder out, Family f, List<String> labels, Metrics.HistogramView h) {
+        List<String> names = new ArrayList<>(f.labels());
+        names.add("le");
+        for (int i = 0; i < h.cumulative().length; i++) {
+            List<String> values = new ArrayList<>(labels);
+            values.add(i < h.bounds().length ? formatValue(h.bounds()[i]) : "+Inf");
+            sample(out, f.name() + "_bucket", names, values, h.cumulative()[i]);
+        }
+        sample(out, f.name() + "_sum", f.labels(), labels, h.sum());
+        sample(out, f.name() + "_count", f.labels(), labels, h.count());
     }
 
     // ---- text format -------------------------------------------------------------------------

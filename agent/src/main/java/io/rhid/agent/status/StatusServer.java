@@ -128,7 +128,7 @@ public final class StatusServer implements AutoCloseable {
             }
             switch (path) {
                 case "/status" -> send(ex, 200, JSON, json(snapshot) + "\n");
-                case "/metrics" -> send(ex, 200, PrometheusText.CONTENT_TYPE, PrometheusText.render(snapshot, metrics));
+                case "/metrics" -> send(ex, 200, PrometheusText.CONTENT_TYPE, PrometheusText.scrape(snapshot, metrics));
                 default -> send(ex, 200, TEXT, "ok\n");
             }
         } catch (IOException e) {

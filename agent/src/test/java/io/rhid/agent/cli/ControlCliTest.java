@@ -123,11 +123,11 @@ class ControlCliTest {
     @Test
     void reload_prints_the_daemons_reply_and_a_refused_file_exits_1() {
         assertThat(run("reload").out()).isEqualTo("done: reload\n");
-        ops.replying(Operations.Reply.error("reload refused, nothing changed: 1 error(s):\n"
+        ops.replying(Operations.Reply.error("reload refused, nothing changed: 1 error:\n"
                 + "/etc/rhid/rhid.yaml:3:14: services.dns.rise: must be at least 1 (found 0)"));
         CliTest.Run r = run("reload");
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.err()).isEqualTo("rhid: reload refused, nothing changed: 1 error(s):\n"
+        assertThat(r.err()).isEqualTo("rhid: reload refused, nothing changed: 1 error:\n"
                 + "/etc/rhid/rhid.yaml:3:14: services.dns.rise: must be at least 1 (found 0)\n");
     }
 

@@ -119,6 +119,8 @@ class ControlLoopTest {
         assertThat(router.announced()).isNotEmpty();
         step(20); // 220: second failure confirms
         assertThat(router.announced()).isEmpty();
+        assertThat(metrics.gauge("rhid_router_last_apply_success_timestamp_seconds")).isEqualTo(timer.millis() / 1000.0);
+        assertThat(metrics.observations("rhid_router_apply_duration_seconds", "fake")).isEqualTo(router.applied().size());
         assertThat(metrics.count("rhid_transitions_total", "web", "up", "down")).isEqualTo(1);
         StatusSnapshot.Service web = loop.snapshot().services().get(0);
         assertThat(web.state()).isEqualTo("down");
@@ -439,12 +441,17 @@ class ControlLoopTest {
         Operations.Reply r = reply(loop.reload());
         assertThat(r.ok()).isFalse();
         assertThat(r.message()).isEqualTo("""
-                reload refused, nothing changed: 2 error(s):
+                reload refused, nothing changed: 2 errors:
                 rhid.yaml:3:5: services.web.checks: is required
                 rhid.yaml:3:16: services.web.prefixes[0]: has host bits set (found "203.0.113.80/24", the network is 203.0.113.0/24)""");
         step(1000);
         assertThat(router.applied()).hasSize(applies);
         assertThat(router.announced()).containsExactly(p("203.0.113.80/32"));
+        assertThat(metrics.count("rhid_config_reload_total", "error")).isEqualTo(1);
+        assertThat(metrics.count("rhid_config_reload_total", "ok")).isZero();
+        assertThat(metrics.gauge("rhid_config_last_reload_success_timestamp_seconds"))
+                .as("still the start, when the running config was loaded")
+                .isEqualTo(metrics.gauge("rhid_start_time_seconds"));
     }
 
     @Test
@@ -453,8 +460,13 @@ class ControlLoopTest {
         upAndAnnounced("http");
         int applies = router.applied().size();
         reloadYaml = yaml(service("web", "203.0.113.80", "http") + service("dns", "198.51.100.53", "dns"), "");
+        double started = metrics.gauge("rhid_start_time_seconds");
+        timer.advanceMillis(5000);
         Operations.Reply r = reply(loop.reload());
-        assertThat(r.message()).isEqualTo("reloaded rhid.yaml: 2 services, added dns; 1 checks kept their state, 1 started");
+        assertThat(r.message()).isEqualTo("reloaded rhid.yaml: 2 services, added dns; 1 check kept its state, 1 started");
+        assertThat(metrics.count("rhid_config_reload_total", "ok")).isEqualTo(1);
+        assertThat(metrics.gauge("rhid_config_last_reload_success_timestamp_seconds")).isEqualTo(timer.millis() / 1000.0)
+                .isGreaterThanOrEqualTo(started + 5);
         assertThat(router.applied()).as("dns starts down: only its address is added, the router is not touched")
                 .hasSize(applies);
         assertThat(lo.addresses()).contains("198.51.100.53/32");

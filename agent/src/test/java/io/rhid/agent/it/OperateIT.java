@@ -159,7 +159,7 @@ class OperateIT {
         Files.writeString(config, yaml(web() + dns()));
         hangUp();
         lab.awaitRoute(DNS + "/32", true, Duration.ofSeconds(5));
-        assertThat(rhid.log()).contains("reload: reloaded " + config + ": 2 services, added dns; 1 checks kept their state, 1 started");
+        assertThat(rhid.log()).contains("reload: reloaded " + config + ": 2 services, added dns; 1 check kept its state, 1 started");
         assertThat(watch.events(true)).as("no withdrawal of any route at the router").isEmpty();
         assertThat(lab.routerKernelRoutes()).contains(WEB + "/32", DNS + "/32");
     }

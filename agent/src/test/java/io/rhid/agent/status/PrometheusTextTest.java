@@ -52,31 +52,79 @@ class PrometheusTextTest {
         String text = PrometheusText.render(fresh, new Metrics());
         assertThat(text.lines().filter(l -> l.startsWith("# TYPE")).toList()).containsExactly(
                 "# TYPE rhid_build_info gauge",
-                "# TYPE rhid_check_duration_seconds summary",
+                "# TYPE rhid_check_duration_seconds histogram",
                 "# TYPE rhid_check_failures_total counter",
                 "# TYPE rhid_check_up gauge",
+                "# TYPE rhid_config_last_reload_success_timestamp_seconds gauge",
+                "# TYPE rhid_config_reload_total counter",
                 "# TYPE rhid_drift_repairs_total counter",
                 "# TYPE rhid_flap_holds_total counter",
                 "# TYPE rhid_prefix_announced gauge",
-                "# TYPE rhid_router_apply_duration_seconds summary",
+                "# TYPE rhid_router_apply_duration_seconds histogram",
                 "# TYPE rhid_router_apply_total counter",
+                "# TYPE rhid_router_last_apply_success_timestamp_seconds gauge",
                 "# TYPE rhid_service_state gauge",
+                "# TYPE rhid_start_time_seconds gauge",
                 "# TYPE rhid_transitions_total counter");
-        assertThat(text.lines().filter(l -> !l.startsWith("#")).toList()).containsExactly(
-                "rhid_build_info{version=\"0.1.0\"} 1",
-                "rhid_check_duration_seconds_sum{service=\"web\",check=\"http\"} 0",
+        List<String> samples = text.lines().filter(l -> !l.startsWith("#")).toList();
+        // Every counter a configured label value can take is there at 0, so increase() sees the first event.
+        assertThat(samples).contains(
+                "rhid_check_duration_seconds_bucket{service=\"web\",check=\"http\",le=\"0.0005\"} 0",
+                "rhid_check_duration_seconds_bucket{service=\"web\",check=\"http\",le=\"+Inf\"} 0",
                 "rhid_check_duration_seconds_count{service=\"web\",check=\"http\"} 0",
-                "rhid_check_up{service=\"web\",check=\"http\"} 0",
-                "rhid_prefix_announced{prefix=\"203.0.113.80/32\"} 0",
-                "rhid_router_apply_duration_seconds_sum{daemon=\"frr\"} 0",
+                "rhid_config_reload_total{result=\"error\"} 0",
+                "rhid_config_reload_total{result=\"ok\"} 0",
+                "rhid_drift_repairs_total{kind=\"address\"} 0",
+                "rhid_drift_repairs_total{kind=\"file\"} 0",
+                "rhid_drift_repairs_total{kind=\"routes\"} 0",
+                "rhid_flap_holds_total{service=\"web\"} 0",
                 "rhid_router_apply_duration_seconds_count{daemon=\"frr\"} 0",
                 "rhid_router_apply_total{daemon=\"frr\",result=\"error\"} 0",
                 "rhid_router_apply_total{daemon=\"frr\",result=\"ok\"} 0",
-                "rhid_service_state{service=\"web\",state=\"degraded\"} 0",
-                "rhid_service_state{service=\"web\",state=\"down\"} 1",
-                "rhid_service_state{service=\"web\",state=\"drained\"} 0",
-                "rhid_service_state{service=\"web\",state=\"draining\"} 0",
-                "rhid_service_state{service=\"web\",state=\"up\"} 0");
+                "rhid_router_last_apply_success_timestamp_seconds 0",
+                "rhid_transitions_total{service=\"web\",from=\"down\",to=\"up\"} 0",
+                "rhid_transitions_total{service=\"web\",from=\"up\",to=\"down\"} 0",
+                "rhid_transitions_total{service=\"web\",from=\"draining\",to=\"drained\"} 0");
+        assertThat(samples.stream().filter(l -> l.startsWith("rhid_transitions_total"))).hasSize(20);
+        assertThat(samples).noneMatch(l -> l.startsWith("rhid_check_failures_total"));
+    }
+
+    @Test
+    void histograms_count_each_observation_in_its_bucket_and_every_bucket_above() {
+        Metrics m = new Metrics();
+        m.observe("rhid_router_apply_duration_seconds", 0.004, "bird");
+        m.observe("rhid_router_apply_duration_seconds", 0.005, "bird");
+        m.observe("rhid_router_apply_duration_seconds", 30, "bird");
+        List<String> samples = PrometheusText.render(Snapshots.sample(), m).lines()
+                .filter(l -> l.startsWith("rhid_router_apply_duration_seconds")).toList();
+        assertThat(samples).contains(
+                "rhid_router_apply_duration_seconds_bucket{daemon=\"bird\",le=\"0.0025\"} 0",
+                "rhid_router_apply_duration_seconds_bucket{daemon=\"bird\",le=\"0.005\"} 2",
+                "rhid_router_apply_duration_seconds_bucket{daemon=\"bird\",le=\"10\"} 2",
+                "rhid_router_apply_duration_seconds_bucket{daemon=\"bird\",le=\"+Inf\"} 3",
+                "rhid_router_apply_duration_seconds_sum{daemon=\"bird\"} 30.009",
+                "rhid_router_apply_duration_seconds_count{daemon=\"bird\"} 3");
+    }
+
+    @Test
+    void a_scrape_adds_the_process_basics_before_rhids_families() {
+        String text = PrometheusText.scrape(Snapshots.sample(), new Metrics());
+        List<String> types = text.lines().filter(l -> l.startsWith("# TYPE")).toList();
+        assertThat(types.subList(0, 8)).containsExactly(
+                "# TYPE jvm_memory_bytes_used gauge",
+                "# TYPE jvm_threads_current gauge",
+                "# TYPE process_cpu_seconds_total counter",
+                "# TYPE process_max_fds gauge",
+                "# TYPE process_open_fds gauge",
+                "# TYPE process_resident_memory_bytes gauge",
+                "# TYPE process_start_time_seconds gauge",
+                "# TYPE process_virtual_memory_bytes gauge");
+        double rss = Double.parseDouble(text.lines().filter(l -> l.startsWith("process_resident_memory_bytes "))
+                .findFirst().orElseThrow().split(" ")[1]);
+        assertThat(rss).as("this JVM's resident memory").isGreaterThan(1 << 20);
+        double fds = Double.parseDouble(text.lines().filter(l -> l.startsWith("process_open_fds "))
+                .findFirst().orElseThrow().split(" ")[1]);
+        assertThat(fds).isGreaterThanOrEqualTo(3);
     }
 
     @Test
@@ -86,7 +134,9 @@ class PrometheusTextTest {
         m.increment("rhid_drift_repairs_total", "route_missing", "extra");
         m.increment("rhid_drift_repairs_total");
         List<String> samples = PrometheusText.render(Snapshots.sample(), m).lines().filter(l -> !l.startsWith("#")).toList();
-        assertThat(samples).noneMatch(l -> l.startsWith("rhid_check_runs_total") || l.startsWith("rhid_drift_repairs_total"));
+        assertThat(samples).noneMatch(l -> l.startsWith("rhid_check_runs_total"));
+        assertThat(samples.stream().filter(l -> l.startsWith("rhid_drift_repairs_total")))
+                .as("only the zero series of the known kinds").allMatch(l -> l.endsWith(" 0")).hasSize(3);
     }
 
     @ParameterizedTest
@@ -133,23 +183,29 @@ class PrometheusTextTest {
         // The Python client names a counter family without its _total suffix.
         assertThat(types).containsExactly(
                 "rhid_build_info gauge",
-                "rhid_check_duration_seconds summary",
+                "rhid_check_duration_seconds histogram",
                 "rhid_check_failures counter",
                 "rhid_check_up gauge",
+                "rhid_config_last_reload_success_timestamp_seconds gauge",
+                "rhid_config_reload counter",
                 "rhid_drift_repairs counter",
                 "rhid_flap_holds counter",
                 "rhid_prefix_announced gauge",
-                "rhid_router_apply_duration_seconds summary",
+                "rhid_router_apply_duration_seconds histogram",
                 "rhid_router_apply counter",
+                "rhid_router_last_apply_success_timestamp_seconds gauge",
                 "rhid_service_state gauge",
+                "rhid_start_time_seconds gauge",
                 "rhid_transitions counter");
         assertThat(samples).isEqualTo(text.lines().filter(l -> !l.startsWith("#")).count());
-        assertThat(families.get(4).get("samples").toString())
+        assertThat(families.get(6).get("samples").toString())
                 .contains("[\"rhid_drift_repairs_total\",{\"kind\":\"odd \\\"kind\\\" \\\\ with\\nnewline\"},1.0]");
-        assertThat(families.get(7).get("samples").toString()).isEqualTo(
-                "[[\"rhid_router_apply_duration_seconds_sum\",{\"daemon\":\"bird\"},0.5123],"
-                        + "[\"rhid_router_apply_duration_seconds_count\",{\"daemon\":\"bird\"},2.0]]");
-        assertThat(families.get(9).get("help").asText()).isEqualTo("1 for the service's current state, 0 for its other states.");
+        assertThat(families.get(9).get("samples").toString()).contains(
+                "[\"rhid_router_apply_duration_seconds_bucket\",{\"daemon\":\"bird\",\"le\":\"0.025\"},1.0]",
+                "[\"rhid_router_apply_duration_seconds_bucket\",{\"daemon\":\"bird\",\"le\":\"+Inf\"},2.0]",
+                "[\"rhid_router_apply_duration_seconds_sum\",{\"daemon\":\"bird\"},0.5123]",
+                "[\"rhid_router_apply_duration_seconds_count\",{\"daemon\":\"bird\"},2.0]");
+        assertThat(families.get(12).get("help").asText()).isEqualTo("1 for the service's current state, 0 for its other states.");
     }
 
     /** The first python3 that has the module: Debian's own may not be the first python3 on PATH (pyenv). */
