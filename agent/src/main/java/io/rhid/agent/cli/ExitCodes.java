@@ -8,6 +8,8 @@ final class ExitCodes {
     static final int CHECKS_FAILED = 1;
     /** {@code drain}, {@code resume}, {@code recheck}, {@code reload}: the daemon refused or failed the request. */
     static final int REFUSED = 1;
+    /** {@code rhid status}: a service is not up or the last apply failed, as {@code systemctl status} says 3 for "not running". */
+    static final int NOT_ALL_UP = 3;
     /** EX_USAGE: bad command line. */
     static final int USAGE = 64;
     /** EX_UNAVAILABLE: the running daemon cannot be reached. */

@@ -17,7 +17,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"Show the running daemon's services, states, checks and announced prefixes, "
                 + "and the routing daemon's last apply.",
-                "Exit 0; 69 if the daemon cannot be reached."})
+                "Exit 0 when every service is up and the last apply succeeded; 3 when a service is degraded, "
+                        + "down, draining or drained, or the last apply failed (like systemctl status); "
+                        + "69 if the daemon cannot be reached."})
 final class StatusCommand implements Callable<Integer> {
 
     @Mixin
@@ -37,16 +39,23 @@ final class StatusCommand implements Callable<Integer> {
         }
         JsonNode status = reply.path("status");
         PrintWriter out = spec.commandLine().getOut();
+        StatusSnapshot snapshot;
         try {
+            snapshot = StatusJson.mapper().treeToValue(status, StatusSnapshot.class);
             if (json) {
                 out.println(StatusJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(status));
             } else {
-                out.print(StatusTable.render(StatusJson.mapper().treeToValue(status, StatusSnapshot.class)));
+                out.print(StatusTable.render(snapshot));
             }
         } catch (JsonProcessingException | IllegalArgumentException | NullPointerException e) {
             throw new CliException(ExitCodes.SOFTWARE, "unexpected status from the daemon: " + e.getMessage());
         }
         out.flush();
-        return ExitCodes.OK;
+        return allUp(snapshot) ? ExitCodes.OK : ExitCodes.NOT_ALL_UP;
+    }
+
+    static boolean allUp(StatusSnapshot s) {
+        boolean applied = s.router() == null || !"error".equals(s.router().lastResult());
+        return applied && s.services().stream().allMatch(svc -> svc.state().equals("up"));
     }
 }

@@ -1,6 +1,8 @@
 package io.rhid.agent.cli;
 
+import io.rhid.agent.config.Durations;
 import io.rhid.agent.status.StatusSnapshot;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -122,20 +124,7 @@ final class StatusTable {
     }
 
     static String span(long millis) {
-        if (millis < 1000) {
-            return millis + "ms";
-        }
-        long s = millis / 1000;
-        if (s < 60) {
-            return s + "s";
-        }
-        if (s < 3600) {
-            return s / 60 + "m" + s % 60 + "s";
-        }
-        if (s < 86_400) {
-            return s / 3600 + "h" + s % 3600 / 60 + "m";
-        }
-        return s / 86_400 + "d" + s % 86_400 / 3600 + "h";
+        return Durations.human(Duration.ofMillis(millis));
     }
 
     private static String ms(double ms) {

@@ -49,4 +49,26 @@ public final class Durations {
         }
         return ms + "ms";
     }
+
+    /**
+     * A duration as a person reads it, to two units at most: {@code 850ms}, {@code 42s},
+     * {@code 1m45s}, {@code 3h7m}, {@code 2d4h}. Not parseable back (config values use {@link #format}).
+     */
+    public static String human(Duration d) {
+        long millis = Math.max(0, d.toMillis());
+        if (millis < 1000) {
+            return millis + "ms";
+        }
+        long s = millis / 1000;
+        if (s < 60) {
+            return s + "s";
+        }
+        if (s < 3600) {
+            return s / 60 + "m" + s % 60 + "s";
+        }
+        if (s < 86_400) {
+            return s / 3600 + "h" + s % 3600 / 60 + "m";
+        }
+        return s / 86_400 + "d" + s % 86_400 / 3600 + "h";
+    }
 }

@@ -88,9 +88,23 @@ public final class ControlLoop implements Runnable, Operations {
     public record Stop() implements Event {
     }
 
-    /** A service's health-driven state, since when, and why. */
-    private record ServiceStatus(ServiceState state, long sinceMillis, String reason) {
+    /**
+     * A service's health-driven state, since when, and why. A reason that counts down (a hold, a
+     * delay, a drain) holds {@link #REMAINING} where the time left goes, and {@code untilNanos}
+     * says until when: it is filled in when shown, so it never goes stale.
+     */
+    private record ServiceStatus(ServiceState state, long sinceMillis, String reason, long untilNanos) {
+        ServiceStatus(ServiceState state, long sinceMillis, String reason) {
+            this(state, sinceMillis, reason, 0);
+        }
+
+        String reasonAt(long nowNanos) {
+            return untilNanos == 0 ? reason
+                    : reason.replace(REMAINING, Durations.human(Duration.ofNanos(Math.max(0, untilNanos - nowNanos))));
+        }
     }
+
+    private static final String REMAINING = "\u0000remaining\u0000";
 
     private final BlockingQueue<Event> inbox = new LinkedBlockingQueue<>();
     private final Environment env;
@@ -351,6 +365,7 @@ public final class ControlLoop implements Runnable, Operations {
             return () -> c.reply().complete(Reply.error("name at least one service, or --all"));
         }
         List<String> notes = new ArrayList<>();
+        Set<String> released = new HashSet<>();
         long now = env.ticker().nanos();
         for (String name : targets) {
             ServiceConfig s = config.services().get(name);
@@ -367,6 +382,12 @@ public final class ControlLoop implements Runnable, Operations {
                     }
                 }
                 case RESUME -> {
+                    if (heldUntil.remove(name) != null) {
+                        changes.remove(name);
+                        log.info("{}: resume requested; flap damping hold released", name);
+                        released.add(name);
+                        dirty.add(name);
+                    }
                     if (drains.get(name) != null) {
                         log.info("{}: resume requested; announced again while healthy", name);
                         String err = drains.remove(name);
@@ -389,6 +410,9 @@ public final class ControlLoop implements Runnable, Operations {
                 }
                 m.append(name).append(": ").append(c.kind() == Command.Kind.RECHECK ? "checks run now; " : "")
                         .append(st == null ? "down" : st.state().label());
+                if (released.contains(name)) {
+                    m.append(" (flap damping hold released)");
+                }
                 if (c.kind() == Command.Kind.DRAIN && st != null && st.state() == ServiceState.DRAINING) {
                     m.append(" (withdrawn after drain_hold ").append(Durations.format(config.services().get(name).drainHold()))
                             .append(')');
@@ -613,10 +637,11 @@ public final class ControlLoop implements Runnable, Operations {
             reason = "starting: " + String.join(", ", waiting);
         }
         long nowNanos = env.ticker().nanos();
+        long until = 0;
         if (next.announced() && !startupDelayOver) {
             next = ServiceState.DOWN;
-            reason = "starting: startup_delay, nothing is announced for "
-                    + Durations.format(Duration.ofMillis((announceFromNanos - nowNanos) / 1_000_000)) + " more";
+            reason = "starting: startup_delay, nothing is announced for " + REMAINING + " more";
+            until = announceFromNanos;
         }
         ServiceState health = next;
         Long held = heldUntil.get(name);
@@ -637,30 +662,34 @@ public final class ControlLoop implements Runnable, Operations {
         }
         if (held != null && next.announced()) {
             next = ServiceState.DOWN;
-            reason = "held withdrawn by flap damping for " + Durations.format(Duration.ofMillis((held - nowNanos) / 1_000_000))
-                    + " more: over " + config.safety().flap().maxChanges() + " state changes within "
-                    + Durations.format(config.safety().flap().window()) + " (now " + health.label() + ")";
+            reason = "held withdrawn by flap damping for " + REMAINING + " more: over "
+                    + config.safety().flap().maxChanges() + " state changes within "
+                    + Durations.format(config.safety().flap().window()) + " (now " + health.label()
+                    + "; `rhid resume " + name + "` releases the hold)";
+            until = held;
         }
         Drains.Drain drain = drains.get(name);
         if (drain != null) {
             long now = nowNanos;
             if (!drain.done() && now < drain.holdEndsNanos() && next.announced()) {
                 next = ServiceState.DRAINING;
-                reason = "draining: announced with the draining attributes until drain_hold ends in "
-                        + Durations.format(Duration.ofMillis((drain.holdEndsNanos() - now) / 1_000_000));
+                reason = "draining: announced with the draining attributes until drain_hold ends in " + REMAINING;
+                until = drain.holdEndsNanos();
             } else {
                 drains.done(name);
                 next = ServiceState.DRAINED;
                 reason = "drained by an operator; `rhid resume " + name + "` announces it again";
+                until = 0;
             }
         }
         long nowMillis = env.wallMillis().getAsLong();
         if (prev == null || prev.state() != next) {
-            services.put(name, new ServiceStatus(next, nowMillis, reason));
+            services.put(name, new ServiceStatus(next, nowMillis, reason, until));
             if (prev != null) {
                 try (var f = LogFields.of("event", "transition", "service", name, "from", prev.state().label(),
                         "to", next.label(), "prefixes", s.prefixes().stream().map(Prefix::toString).collect(joining(" ")))) {
-                    log.info("{}: {} -> {}: {}", name, prev.state().label(), next.label(), reason);
+                    log.info("{}: {} -> {}: {}", name, prev.state().label(), next.label(),
+                            services.get(name).reasonAt(nowNanos));
                 }
                 metrics.increment("rhid_transitions_total", name, prev.state().label(), next.label());
                 String from = prev.state().label();
@@ -668,8 +697,8 @@ public final class ControlLoop implements Runnable, Operations {
                 List<String> prefixes = s.prefixes().stream().map(Prefix::toString).toList();
                 pendingHooks.add(() -> hooks.run(name, s.onChange(), from, to, prefixes));
             }
-        } else if (!prev.reason().equals(reason)) {
-            services.put(name, new ServiceStatus(prev.state(), prev.sinceMillis(), reason));
+        } else if (!prev.reason().equals(reason) || prev.untilNanos() != until) {
+            services.put(name, new ServiceStatus(prev.state(), prev.sinceMillis(), reason, until));
         }
     }
 
@@ -922,6 +951,7 @@ public final class ControlLoop implements Runnable, Operations {
     /** A consistent-enough picture for status readers; safe to call from any thread. */
     public StatusSnapshot snapshot() {
         RhidConfig c = config;
+        long nowNanos = env.ticker().nanos();
         List<StatusSnapshot.Service> out = new ArrayList<>();
         for (ServiceConfig s : c.services().values()) {
             ServiceStatus st = services.get(s.name());
@@ -938,7 +968,7 @@ public final class ControlLoop implements Runnable, Operations {
                         Durations.format(cc.timing().timeout()), cc.timing().rise(), cc.timing().fall()));
             }
             out.add(new StatusSnapshot.Service(s.name(), st == null ? "down" : st.state().label(),
-                    st == null ? 0 : st.sinceMillis(), st == null ? "" : st.reason(), s.policy().toString(),
+                    st == null ? 0 : st.sinceMillis(), st == null ? "" : st.reasonAt(nowNanos), s.policy().toString(),
                     s.prefixes().stream().map(Prefix::toString).toList(), checks));
         }
         List<StatusSnapshot.Announced> announced = new ArrayList<>();

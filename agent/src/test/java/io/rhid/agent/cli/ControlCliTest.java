@@ -60,7 +60,7 @@ class ControlCliTest {
     void status_prints_a_table_of_services_then_reasons_then_the_router() {
         CliTest.Run r = run("status");
         assertThat(r.err()).isEmpty();
-        assertThat(r.exit()).isZero();
+        assertThat(r.exit()).as("ntp is degraded and web down").isEqualTo(3);
         assertThat(r.out()).isEqualTo("""
                 SERVICE  STATE     SINCE      CHECKS  ANNOUNCED
                 dns      up        5m12s ago  2/2     198.51.100.53/32, 2001:db8::53/128
@@ -77,9 +77,22 @@ class ControlCliTest {
     @Test
     void status_json_prints_the_same_document_as_get_status() throws IOException {
         CliTest.Run r = run("status", "--json");
-        assertThat(r.exit()).isZero();
+        assertThat(r.exit()).isEqualTo(3);
         assertThat(StatusJson.mapper().readValue(r.out(), StatusSnapshot.class)).isEqualTo(Snapshots.sample());
         assertThat(r.out()).startsWith("{\n  \"version\" : \"0.1.0\",\n  \"generated_at_millis\" : 1700000000000,");
+    }
+
+    @Test
+    void status_exits_0_only_when_every_service_is_up_and_the_last_apply_succeeded() {
+        StatusSnapshot sample = Snapshots.sample();
+        StatusSnapshot allUp = new StatusSnapshot(sample.version(), sample.generatedAtMillis(), sample.config(),
+                List.of(sample.services().get(0)), sample.announced(), sample.router());
+        assertThat(StatusCommand.allUp(allUp)).isTrue();
+        assertThat(StatusCommand.allUp(sample)).isFalse();
+        StatusSnapshot applyFailing = new StatusSnapshot(sample.version(), sample.generatedAtMillis(), sample.config(),
+                List.of(sample.services().get(0)), sample.announced(),
+                new StatusSnapshot.Router("bird", "error", 1, 1, "birdc: connection refused", 2, 0));
+        assertThat(StatusCommand.allUp(applyFailing)).isFalse();
     }
 
     @Test

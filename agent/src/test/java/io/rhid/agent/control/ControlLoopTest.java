@@ -547,13 +547,36 @@ class ControlLoopTest {
         http.passing();
         step(200); // healthy again, but held
         assertThat(router.announced()).isEmpty();
-        assertThat(loop.snapshot().services().get(0).reason()).isEqualTo("held withdrawn by flap damping for 4800ms more: "
-                + "over 3 state changes within 10s (now up)");
+        assertThat(loop.snapshot().services().get(0).reason()).isEqualTo("held withdrawn by flap damping for 4s more: "
+                + "over 3 state changes within 10s (now up; `rhid resume web` releases the hold)");
+        timer.advanceMillis(1000);
+        assertThat(loop.snapshot().services().get(0).reason()).as("computed when shown, never stale")
+                .startsWith("held withdrawn by flap damping for 3s more");
 
-        step(4780);
+        step(3780);
         assertThat(router.announced()).as("still held at t=5580").isEmpty();
         step(20);
         assertThat(router.announced()).as("hold over, healthy: announced").containsExactly(p("203.0.113.80/32"));
+    }
+
+    @Test
+    void resume_releases_a_flap_hold_and_says_so() {
+        start(service("web", "203.0.113.80", "http") + "  rise: 1\n  fall: 1\n  fast_interval: 0ms\n",
+                "flap: { max_changes: 1, window: 10s, hold: 1m }");
+        var http = probes.get("http");
+        http.passing();
+        step(0); // up
+        http.failing("connect refused");
+        step(200); // down: the 2nd change within 10s -> held for 1m
+        http.passing();
+        step(200);
+        assertThat(router.announced()).as("healthy but held").isEmpty();
+
+        Operations.Reply r = reply(loop.resume(List.of("web"), false));
+        assertThat(r.ok()).isTrue();
+        assertThat(r.message()).isEqualTo("web: up (flap damping hold released)");
+        assertThat(router.announced()).containsExactly(p("203.0.113.80/32"));
+        assertThat(reply(loop.resume(List.of("web"), false)).message()).as("nothing left to release").isEqualTo("web: up");
     }
 
     @Test
