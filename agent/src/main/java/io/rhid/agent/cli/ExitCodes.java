@@ -1,6 +1,9 @@
 package io.rhid.agent.cli;
 
-/** Process exit codes, from sysexits.h where one fits. */
+/**
+ * Process exit codes, from sysexits.h where one fits; one code per meaning. The launcher script
+ * exits 72 (EX_OSFILE) when it finds no Java 17+ runtime or no rhid jars.
+ */
 final class ExitCodes {
 
     static final int OK = 0;
@@ -16,6 +19,11 @@ final class ExitCodes {
     static final int UNAVAILABLE = 69;
     /** EX_SOFTWARE: a bug; the message says what happened. */
     static final int SOFTWARE = 70;
+    /**
+     * EX_CANTCREAT: {@code rhid run} cannot listen on its status address or control socket
+     * (another rhid holds it, or the path is not writable). Nothing was applied.
+     */
+    static final int CANNOT_LISTEN = 73;
     /** EX_CONFIG: the config file has errors. */
     static final int CONFIG = 78;
 

@@ -55,13 +55,13 @@ final class RunCommand implements Callable<Integer> {
         try {
             http = StatusServer.start(c.status(), loop::snapshot, metrics);
         } catch (IOException e) {
-            throw new CliException(ExitCodes.UNAVAILABLE, e.getMessage());
+            throw new CliException(ExitCodes.CANNOT_LISTEN, e.getMessage());
         }
         try {
             control = ControlServer.start(c.control(), loop);
         } catch (IOException e) {
             http.close();
-            throw new CliException(ExitCodes.UNAVAILABLE, e.getMessage());
+            throw new CliException(ExitCodes.CANNOT_LISTEN, e.getMessage());
         }
         try (env; http; control) {
             return runLoop(log, loop);

@@ -174,6 +174,31 @@ class CliTest {
     }
 
     @Test
+    void run_exits_73_when_its_status_address_is_taken_before_applying_anything() throws IOException {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Path include = dir.resolve("rhid.conf");
+            Path config = write("rhid.yaml", """
+                    router: { bird: { include_file: %s, socket: %s } }
+                    addresses: { manage: false }
+                    status: { listen: "127.0.0.1:%d" }
+                    control: { socket: %s }
+                    state_dir: %s
+                    services:
+                      web:
+                        prefixes: [203.0.113.80]
+                        checks: [{ type: tcp, address: "127.0.0.1:9" }]
+                    """.formatted(include, dir.resolve("bird.ctl"), taken.getLocalPort(), dir.resolve("control.sock"),
+                    dir.resolve("state")));
+            Run r = rhid("run", "-c", config.toString());
+            assertThat(r.exit()).isEqualTo(73);
+            assertThat(r.err()).contains("cannot listen");
+            assertThat(include).as("nothing applied").doesNotExist();
+        } finally {
+            java.util.logging.LogManager.getLogManager().reset();
+        }
+    }
+
+    @Test
     void version_is_printed() {
         Run r = rhid("--version");
         assertThat(r.exit()).isZero();
