@@ -191,7 +191,7 @@ class ControlCliTest {
     }
 
     @Test
-    void an_invalid_config_file_still_finds_the_socket_and_warns() throws IOException {
+    void a_config_file_invalid_elsewhere_still_finds_the_socket_without_loading_the_rest() throws IOException {
         Path config = Files.writeString(dir.resolve("rhid.yaml"), """
                 control:
                   socket: %s
@@ -203,14 +203,24 @@ class ControlCliTest {
                 """.formatted(socket));
         CliTest.Run r = rhid("resume", "--all", "-c", config.toString());
         assertThat(r.exit()).isZero();
-        assertThat(r.err()).startsWith("rhid: warning: " + config + ":6:11: services.dns.rise: ")
-                .endsWith("; using control socket " + socket + "\n");
+        assertThat(r.err()).isEmpty();
         assertThat(ops.calls()).containsExactly("resume all");
     }
 
     @Test
+    void an_unusable_socket_or_broken_yaml_falls_back_to_the_default_and_warns() throws IOException {
+        Path relative = Files.writeString(dir.resolve("relative.yaml"), "control: { socket: run/control.sock }\n");
+        assertThat(SocketOption.lookup(relative)).isEqualTo(new SocketOption.Lookup(SocketOption.DEFAULT_SOCKET,
+                relative + ": control.socket must be an absolute path (found run/control.sock)"));
+        Path broken = Files.writeString(dir.resolve("broken.yaml"), "control: { socket: [\n");
+        assertThat(SocketOption.lookup(broken).warning()).isEqualTo(broken + ": not valid YAML (rhid check-config says where)");
+        Path absent = Files.writeString(dir.resolve("nocontrol.yaml"), "services: {}\n");
+        assertThat(SocketOption.lookup(absent)).isEqualTo(new SocketOption.Lookup(SocketOption.DEFAULT_SOCKET, null));
+    }
+
+    @Test
     void a_missing_config_file_falls_back_to_the_default_socket() {
-        assertThat(SocketOption.rawSocket(dir.resolve("absent.yaml"))).isEqualTo(Path.of("/run/rhid/control.sock"));
+        assertThat(SocketOption.lookup(dir.resolve("absent.yaml")).socket()).isEqualTo(Path.of("/run/rhid/control.sock"));
         CliTest.Run r = rhid("status", "-c", dir.resolve("absent.yaml").toString());
         assertThat(r.err()).startsWith("rhid: warning: " + dir.resolve("absent.yaml") + ": cannot read: no such file; "
                 + "using control socket /run/rhid/control.sock\n");
