@@ -520,7 +520,9 @@ class FaultsIT {
         startLab();
         int n = 10;
         int maxChanges = 6;
-        Duration hold = Duration.ofSeconds(20);
+        // A hold longer than the run: every service is held once and still held at the end, however
+        // late a busy machine lets the checks see the toggles.
+        Duration hold = Duration.ofSeconds(120);
         StringBuilder services = new StringBuilder();
         for (int i = 0; i < n; i++) {
             services.append(fileService("f" + i, "198.51.100." + (100 + i) + "/32"));
@@ -650,8 +652,8 @@ class FaultsIT {
         }
         assertThat(lastValid).as("the last valid file adds b").isEqualTo(aAndB);
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while ((rhid.count("reload: reloaded ") - reloaded0 < 50 || rhid.count("reload: \\d+ errors? in .*nothing changed")
-                - refused0 < 50) && System.nanoTime() < deadline) {
+        while (rhid.count("reload: reloaded ") - reloaded0 + rhid.count("reload: \\d+ errors? in .*nothing changed")
+                - refused0 < 100 && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
         long reloaded = rhid.count("reload: reloaded ") - reloaded0;
@@ -669,8 +671,13 @@ class FaultsIT {
                 + "%d times at the router, a never withdrawn; final state = the last valid file%n",
                 Duration.ofNanos(System.nanoTime() - start).toMillis(), reloaded, refused, bAdded, bDeleted);
         assertThat(watch.events(true)).as("no withdrawal of a").noneMatch(e -> e.destination().equals("198.51.100.10"));
-        assertThat(reloaded).isEqualTo(50);
-        assertThat(refused).isEqualTo(50);
+        // Each SIGHUP reloads the file as it is when rhid handles the signal; on a busy machine that
+        // can be the next one already, and signals that arrive while one is pending merge (POSIX
+        // does not queue them). So the split between applied and refused reloads varies; what
+        // must hold is that none is lost twice over, the last valid file wins and a is never withdrawn.
+        assertThat(reloaded + refused).isBetween(10L, 100L);
+        assertThat(reloaded).isPositive();
+        assertThat(refused).isPositive();
         rhid.assertAlive();
     }
 
@@ -758,7 +765,7 @@ class FaultsIT {
 
     /** Polls /status every 100 ms until {@code condition} holds; bounded by {@code timeout}. */
     JsonNode awaitStatus(String what, Predicate<JsonNode> condition, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = Patience.deadline(timeout);
         JsonNode last = null;
         while (true) {
             try {
@@ -798,7 +805,7 @@ class FaultsIT {
     /** Waits until rhid has logged at least {@code n} lines matching {@code regex}; returns the n-th. */
     String awaitLine(String regex, int n, Duration timeout) throws InterruptedException {
         Pattern p = Pattern.compile(regex);
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = Patience.deadline(timeout);
         while (true) {
             List<String> lines = rhid.log().lines().filter(l -> p.matcher(l).find()).toList();
             if (lines.size() >= n) {

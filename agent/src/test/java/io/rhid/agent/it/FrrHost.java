@@ -131,7 +131,7 @@ public final class FrrHost {
             throw new UncheckedIOException("cannot start " + name, e);
         }
         daemons.put(name, p);
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        long deadline = System.nanoTime() + Patience.of(START_TIMEOUT).toNanos();
         while (true) {
             if (!p.isAlive()) {
                 throw new IllegalStateException(name + " exited with " + p.exitValue() + diagnostics());

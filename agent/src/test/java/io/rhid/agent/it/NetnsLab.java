@@ -565,7 +565,7 @@ public final class NetnsLab implements AutoCloseable {
         }
         Process p = startInHost(List.of(tools.python3().toString(), "-m", "http.server",
                 "--bind", "127.0.0.1", "--directory", root.toString(), Integer.toString(port)), log);
-        long deadline = System.nanoTime() + DAEMON_START_TIMEOUT.toNanos();
+        long deadline = System.nanoTime() + Patience.of(DAEMON_START_TIMEOUT).toNanos();
         String connect = "import socket; socket.create_connection(('127.0.0.1', " + port + "), 1).close()";
         while (true) {
             if (!p.isAlive()) {
@@ -626,7 +626,7 @@ public final class NetnsLab implements AutoCloseable {
      */
     public Duration waitForSession(Duration timeout) {
         long start = System.nanoTime();
-        long deadline = start + timeout.toNanos();
+        long deadline = start + Patience.of(timeout).toNanos();
         while (true) {
             CommandResult r = routerBirdc("show", "protocols", ROUTER_BGP_PROTOCOL);
             if (r.exitCode() == 0 && r.output().contains("Established")) {
@@ -689,7 +689,8 @@ public final class NetnsLab implements AutoCloseable {
 
     /**
      * Waits until {@code prefix} is present in (or absent from) the router's kernel table, polling
-     * every 5 ms. Returns the time from this call until the condition held.
+     * every 5 ms, for at most {@link Patience#of} the timeout. Returns the time from this call until
+     * the condition held.
      */
     public Duration awaitRoute(String prefix, boolean present, Duration timeout) {
         return awaitRoute(prefix, present, timeout, System.nanoTime());
@@ -702,7 +703,7 @@ public final class NetnsLab implements AutoCloseable {
     public Duration awaitRoute(String prefix, boolean present, Duration timeout, long sinceNanos) {
         boolean v6 = prefix.contains(":");
         String wanted = normalizePrefix(prefix, v6);
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = Patience.deadline(timeout);
         while (true) {
             Set<String> routes = routerKernelRoutes(v6);
             if (routes.contains(wanted) == present) {
@@ -710,7 +711,7 @@ public final class NetnsLab implements AutoCloseable {
             }
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("route " + wanted + (present ? " did not appear in " : " did not leave ")
-                        + "router " + routerNs + "'s kernel table within " + timeout
+                        + "router " + routerNs + "'s kernel table within " + Patience.of(timeout)
                         + "\nrouter kernel routes: " + routerKernelRoutes() + diagnostics());
             }
             pause(5);
@@ -774,7 +775,7 @@ public final class NetnsLab implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + role + " BIRD", e);
         }
-        long deadline = System.nanoTime() + DAEMON_START_TIMEOUT.toNanos();
+        long deadline = System.nanoTime() + Patience.of(DAEMON_START_TIMEOUT).toNanos();
         while (true) {
             if (!p.isAlive()) {
                 throw new IllegalStateException(role + " BIRD exited with " + p.exitValue() + diagnostics());

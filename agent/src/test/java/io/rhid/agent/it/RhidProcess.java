@@ -68,7 +68,7 @@ public final class RhidProcess implements AutoCloseable {
     /** Waits until a log line matches {@code regex}; returns the match. */
     public Matcher awaitLog(String regex, Duration timeout) {
         Pattern p = Pattern.compile(regex, Pattern.MULTILINE);
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = Patience.deadline(timeout);
         while (true) {
             Matcher m = p.matcher(log());
             if (m.find()) {
@@ -95,7 +95,7 @@ public final class RhidProcess implements AutoCloseable {
     public int stop(Duration timeout) {
         process.destroy();
         try {
-            if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (!process.waitFor(Patience.of(timeout).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 throw new AssertionError("rhid did not exit within " + timeout + " of SIGTERM:\n" + log());
             }
         } catch (InterruptedException e) {

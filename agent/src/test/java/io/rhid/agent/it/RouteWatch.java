@@ -97,7 +97,7 @@ public final class RouteWatch implements AutoCloseable {
      * {@code 2001:db8::53}, {@code 203.0.113.0/24}) of the given kind, waiting up to {@code timeout}.
      */
     public long await(String destination, boolean deleted, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = Patience.deadline(timeout);
         synchronized (events) {
             while (true) {
                 for (Event e : events) {
@@ -123,7 +123,7 @@ public final class RouteWatch implements AutoCloseable {
         java.util.Set<String> pending = new java.util.HashSet<>(destinations);
         long last = 0;
         int seen = 0;
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = Patience.deadline(timeout);
         synchronized (events) {
             while (true) {
                 for (; seen < events.size(); seen++) {
