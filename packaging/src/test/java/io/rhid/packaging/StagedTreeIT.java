@@ -140,8 +140,9 @@ class StagedTreeIT {
                 "User=rhid",
                 "Group=rhid",
                 "EnvironmentFile=-/etc/default/rhid",
+                "EnvironmentFile=-/etc/sysconfig/rhid",
                 "ExecStartPre=/usr/bin/rhid check-config -c /etc/rhid/rhid.yaml",
-                "ExecStart=/usr/bin/rhid run -c /etc/rhid/rhid.yaml",
+                "ExecStart=/usr/bin/rhid run -c /etc/rhid/rhid.yaml $RHID_ARGS",
                 "ExecReload=/bin/kill -HUP $MAINPID",
                 "ExecStopPost=/usr/bin/rhid withdraw-all -c /etc/rhid/rhid.yaml",
                 "Restart=on-failure",
@@ -154,10 +155,29 @@ class StagedTreeIT {
                 "PrivateTmp=yes",
                 "RuntimeDirectory=rhid",
                 "StateDirectory=rhid",
-                "ReadWritePaths=-/etc/bird -/etc/frr",
+                "ReadWritePaths=-/etc/rhid/bird -/etc/bird -/etc/frr",
+                "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK",
+                "SystemCallFilter=@system-service",
+                "UMask=0027",
                 "WantedBy=multi-user.target");
         // A group that does not exist would keep the unit from starting; the package adds membership.
         assertThat(lines).noneMatch(l -> l.startsWith("SupplementaryGroups="));
+        // The JIT needs writable executable memory; ProtectProc=invisible would hide the processes
+        // exec checks look for (pidof, pgrep).
+        assertThat(lines).noneMatch(l -> l.startsWith("MemoryDenyWriteExecute=") || l.startsWith("ProtectProc="));
+    }
+
+    @Test
+    void the_units_sandbox_scores_an_exposure_of_at_most_2_5() throws IOException {
+        Path analyze = Commands.require("systemd-analyze", "systemd");
+        Path unit = Files.copy(UNIT, tmp.resolve("rhid.service"));
+        // --threshold=25: systemd-analyze itself fails above 2.5, the score is asserted too.
+        Commands.Result r = Commands.run(analyze.toString(), "security", "--offline=yes", "--threshold=25", unit.toString());
+        System.out.println("systemd-analyze security --offline=yes rhid.service:\n" + r.out() + r.err());
+        Matcher m = Pattern.compile("Overall exposure level for rhid.service: (\\d+\\.\\d)").matcher(r.out() + r.err());
+        assertThat(m.find()).as("systemd-analyze security printed a score: %s%s", r.out(), r.err()).isTrue();
+        assertThat(Double.parseDouble(m.group(1))).isLessThanOrEqualTo(2.5);
+        assertThat(r.exit()).as("systemd-analyze security --threshold=25 exit").isZero();
     }
 
     @Test
