@@ -190,13 +190,20 @@ public class BuildDocs {
     static void gzip(byte[] content, Path file) {
         try {
             Files.createDirectories(file.getParent());
-            try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file)) {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            try (OutputStream out = new GZIPOutputStream(bytes) {
                 {
                     def.setLevel(Deflater.BEST_COMPRESSION);
                 }
             }) {
                 out.write(content);
             }
+            byte[] gz = bytes.toByteArray();
+            // The header as "gzip -9n" writes it: XFL 2 (maximum compression; lintian reads it)
+            // and OS 3 (Unix). Java writes 0 for both; the header is outside the CRC.
+            gz[8] = 2;
+            gz[9] = 3;
+            Files.write(file, gz);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
