@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the built .deb on this machine and proves it works as installed:
 #   1. apt-get install ./packaging/target/rhid_VERSION_all.deb (pulls its dependencies);
-#   2. files, modes, conffile, the rhid user and its groups, /var/lib/rhid, BIRD's include file;
+#   2. files, modes, conffiles, man pages, the rhid user and its groups, /var/lib/rhid (a root-owned
+#      state file is handed to rhid), BIRD's include directory /etc/rhid/bird (/etc/bird untouched);
 #   3. as the rhid user: rhid --version, rhid check-config on the installed config;
 #   4. as the rhid user, against a BIRD running as Debian runs it (bird:bird): rhid run announces,
 #      SIGTERM withdraws, and after a kill -9 "rhid withdraw-all" (the unit's ExecStopPost) does;
@@ -9,10 +10,10 @@
 #   6. BirdIT's "withdraws when the service dies and announces again when it returns" with the
 #      installed /usr/bin/rhid (-Drhid.launcher=/usr/bin/rhid);
 #   7. remove, reinstall (the upgrade path of the scripts), purge: nothing of rhid's is left but the
-#      rhid user and /etc/bird/rhid.conf (bird.conf may include it), and bird.conf and FRR's
-#      config are untouched;
+#      rhid user and a file in /var/lib/rhid that rhid did not write, and bird.conf and FRR's
+#      config are untouched; a purge while bird.conf includes the file keeps /etc/rhid/bird;
 #   8. the rpm's %post, %preun and %postun (erase) scriptlets, run by sh on this machine.
-# It changes the machine (packages, a system user, /etc/bird's mode until purge), so it runs only
+# It changes the machine (packages, a system user, /etc/rhid until purge), so it runs only
 # as root, with --yes (as .ci/run runs it, after "mvn -B verify") or CI=true.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,7 +39,10 @@ work=$(mktemp -d /tmp/rhid-install-test.XXXXXX)
 chmod 0755 "$work"
 bird_pid=
 rhid_pid=
-remove_include=no
+remove_leftovers=no
+made_fedora_conf=
+made_share=
+made_run_rhid=
 started=$(date +%s)
 
 step() { printf '\n== test-install: %s\n' "$*"; }
@@ -64,9 +68,19 @@ cleanup() {
         echo "test-install: purging rhid after the failure" >&2
         dpkg -P rhid >/dev/null 2>&1 || true
     fi
-    # The machine had no /etc/bird/rhid.conf before: remove the one the package made (purge keeps it).
-    if [ "$remove_include" = yes ]; then
-        rm -f /etc/bird/rhid.conf
+    if [ "$made_run_rhid" = yes ]; then
+        rmdir /run/rhid 2>/dev/null || true
+    fi
+    if [ "$made_share" = yes ]; then
+        rm -rf /usr/share/rhid
+    fi
+    if [ "$made_fedora_conf" = yes ]; then
+        rm -f /etc/bird.conf
+    fi
+    # What this test left on purpose (a foreign file in /var/lib/rhid, a kept /etc/rhid/bird).
+    if [ "$remove_leftovers" = yes ]; then
+        rm -f /var/lib/rhid/operator-notes /etc/rhid/bird/rhid.conf
+        rmdir /var/lib/rhid /etc/rhid/bird /etc/rhid 2>/dev/null || true
     fi
     rm -rf "$work"
     exit "$rc"
@@ -78,10 +92,14 @@ checksum_config() { # what the package must never change: BIRD's and FRR's own c
 }
 before=$(checksum_config)
 bird_mode_before=$(stat -c %a /etc/bird 2>/dev/null || echo none)
-if [ -e /etc/bird/rhid.conf ]; then
-    fail "/etc/bird/rhid.conf exists before the install; this test wants a machine without rhid"
-fi
-remove_include=yes
+for path in /etc/rhid /var/lib/rhid /etc/bird/rhid.conf; do
+    [ ! -e "$path" ] || fail "$path exists before the install; this test wants a machine without rhid"
+done
+remove_leftovers=yes
+# A state file that a rhid run as root left before the package: the postinst must hand it to rhid.
+mkdir -p /var/lib/rhid
+printf 'web\n' >/var/lib/rhid/drained
+chmod 0600 /var/lib/rhid/drained
 
 step "install $deb"
 apt-get install -y -q --no-install-recommends "./$deb"
@@ -91,13 +109,23 @@ dpkg-query -W -f='${Package} ${Version} ${Status}\n' rhid
 step "files, modes, conffile"
 expect_stat /usr/bin/rhid '%a %U:%G' '755 root:root'
 expect_stat /etc/rhid/rhid.yaml '%a %U:%G' '644 root:root'
+expect_stat /etc/default/rhid '%a %U:%G' '644 root:root'
+expect_stat /usr/lib/sysusers.d/rhid.conf '%a %U:%G' '644 root:root'
 expect_stat /lib/systemd/system/rhid.service '%a %U:%G' '644 root:root'
 ls /usr/share/rhid/lib/rhid-agent-"$version".jar >/dev/null
 for f in /usr/share/rhid/lib/*.jar; do expect_stat "$f" '%a' 644; done
-for f in copyright README.md bird.conf.example frr.conf.example examples/rhid.yaml examples/frr.yaml examples/minimal.yaml; do
+for f in copyright changelog.gz README.md bird.conf.example frr.conf.example examples/rhid.yaml examples/frr.yaml examples/minimal.yaml; do
     [ -f "/usr/share/doc/rhid/$f" ] || fail "/usr/share/doc/rhid/$f missing"
 done
 dpkg-query -W -f='${Conffiles}\n' rhid | grep -q '^ /etc/rhid/rhid.yaml ' || fail "/etc/rhid/rhid.yaml is not a conffile"
+dpkg-query -W -f='${Conffiles}\n' rhid | grep -q '^ /etc/default/rhid ' || fail "/etc/default/rhid is not a conffile"
+for page in rhid rhid-run rhid-status rhid-check-config rhid-withdraw-all; do
+    [ -f "/usr/share/man/man1/$page.1.gz" ] || fail "no man page $page(1)"
+done
+if command -v man >/dev/null; then
+    MANWIDTH=80 man rhid-status | grep -q 'rhid-status - show the running daemon' || fail "man rhid-status does not show the page"
+    echo "man rhid-status: ok"
+fi
 
 step "the rhid user, its groups and state"
 getent passwd rhid
@@ -111,13 +139,24 @@ for group in bird frrvty; do
     fi
 done
 expect_stat /var/lib/rhid '%a %U:%G' '750 rhid:rhid'
-if [ -d /etc/bird ] && command -v bird >/dev/null; then
-    expect_stat /etc/bird/rhid.conf '%a %U:%G' '640 rhid:bird'
-    cmp /etc/bird/rhid.conf /usr/share/rhid/bird-empty.conf || fail "/etc/bird/rhid.conf is not the empty include file"
-    expect_stat /etc/bird '%a %U:%G' '1770 bird:bird'
+expect_stat /var/lib/rhid/drained '%a %U:%G' '600 rhid:rhid'
+"${as_rhid[@]}" cat /var/lib/rhid/drained >/dev/null || fail "rhid cannot read /var/lib/rhid/drained"
+rm /var/lib/rhid/drained
+[ "$(stat -c %a /etc/bird 2>/dev/null || echo none)" = "$bird_mode_before" ] || fail "the install changed /etc/bird's mode"
+if getent group bird >/dev/null; then
+    expect_stat /etc/rhid/bird '%a %U:%G' '750 rhid:bird'
+    expect_stat /etc/rhid/bird/rhid.conf '%a %U:%G' '640 rhid:bird'
+else
+    expect_stat /etc/rhid/bird '%a %U:%G' '750 rhid:rhid'
+fi
+cmp /etc/rhid/bird/rhid.conf /usr/share/rhid/bird-empty.conf || fail "/etc/rhid/bird/rhid.conf is not the empty include file"
+if command -v bird >/dev/null && getent group bird >/dev/null; then
+    # BIRD's user reads the file through the directory's group.
+    setpriv --reuid=bird --regid=bird --init-groups -- cat /etc/rhid/bird/rhid.conf >/dev/null \
+        || fail "user bird cannot read /etc/rhid/bird/rhid.conf"
     # The include file as installed and the documented bird.conf parse together.
     bird -p -c /usr/share/doc/rhid/bird.conf.example
-    echo "bird -p accepts /usr/share/doc/rhid/bird.conf.example with the installed /etc/bird/rhid.conf"
+    echo "bird -p accepts /usr/share/doc/rhid/bird.conf.example with the installed /etc/rhid/bird/rhid.conf"
 fi
 
 step "as the rhid user: --version and check-config on the installed config"
@@ -126,13 +165,13 @@ echo "$out"
 [ "$out" = "rhid $version" ] || fail "rhid --version printed '$out'"
 "${as_rhid[@]}" /usr/bin/rhid check-config -c /etc/rhid/rhid.yaml
 
-if command -v bird >/dev/null && [ -d /etc/bird ] && getent group bird >/dev/null; then
+if command -v bird >/dev/null && getent group bird >/dev/null; then
     step "as the rhid user, against BIRD running as bird:bird: announce, withdraw on SIGTERM, withdraw-all after kill -9"
     # A BIRD with no BGP and no kernel protocol: rhid's routes stay in BIRD's own table.
     cat >"$work/bird.conf" <<EOF
 router id 192.0.2.254;
 log stderr all;
-include "/etc/bird/rhid.conf";
+include "/etc/rhid/bird/rhid.conf";
 protocol device {
 }
 EOF
@@ -150,6 +189,7 @@ EOF
 router:
   daemon: bird
   bird:
+    include_file: /etc/rhid/bird/rhid.conf
     socket: $work/bird.ctl
   reconcile_interval: 1s
 addresses:
@@ -183,7 +223,7 @@ EOF
     "${as_rhid[@]}" /usr/bin/rhid run -c "$work/rhid.yaml" >"$work/rhid.log" 2>&1 &
     rhid_pid=$!
     await_route present
-    echo "announced: rhid (user rhid, groups $(id -Gn rhid)) replaced /etc/bird/rhid.conf and reconfigured BIRD"
+    echo "announced: rhid (user rhid, groups $(id -Gn rhid)) replaced /etc/rhid/bird/rhid.conf and reconfigured BIRD (user bird)"
     kill -TERM "$rhid_pid"
     wait "$rhid_pid" || fail "rhid run exited $? on SIGTERM"
     rhid_pid=
@@ -200,8 +240,56 @@ EOF
     "${as_rhid[@]}" /usr/bin/rhid withdraw-all -c "$work/rhid.yaml"
     await_route absent
     echo "withdraw-all: withdrawn"
-    cmp /etc/bird/rhid.conf /usr/share/rhid/bird-empty.conf || fail "/etc/bird/rhid.conf is not empty after withdraw-all"
-    expect_stat /etc/bird/rhid.conf '%a %U:%G' '640 rhid:bird'
+    cmp /etc/rhid/bird/rhid.conf /usr/share/rhid/bird-empty.conf || fail "/etc/rhid/bird/rhid.conf is not empty after withdraw-all"
+    expect_stat /etc/rhid/bird/rhid.conf '%a %U:%G' '640 rhid:bird'
+
+    step "under the unit's sandbox (emulated: systemd is not PID 1 here): file, exec (ip: netlink) and http checks, BIRD's socket"
+    port=$((20000 + RANDOM % 20000))
+    sed -e "s/^  listen: .*/  listen: 127.0.0.1:$port/" "$work/rhid.yaml" >"$work/rhid-sandbox.yaml"
+    printf '%s\n' \
+        '  sys:' \
+        '    prefixes: [198.51.100.81/32]' \
+        '    checks:' \
+        '      - { type: exec, command: [/usr/sbin/ip, -o, address, show, dev, lo] }' \
+        "      - { type: http, url: \"http://127.0.0.1:$port/healthz\" }" >>"$work/rhid-sandbox.yaml"
+    chmod 0644 "$work/rhid-sandbox.yaml"
+    mkdir "$work/sandbox"
+    [ ! -e /run/rhid ] || fail "/run/rhid exists; the sandbox creates it for rhid (RuntimeDirectory=)"
+    made_run_rhid=yes
+    sandbox=(packaging/src/test/sandbox/run-sandboxed.sh /lib/systemd/system/rhid.service "$work/sandbox" --)
+    # The sandbox is real: the root file system is read-only, mount(2) is refused, AF_PACKET too.
+    out=$("${sandbox[@]}" sh -c 'touch /usr/rhid-sandbox-test; mount -t tmpfs none /mnt; python3 -c "import socket; socket.socket(socket.AF_PACKET, socket.SOCK_RAW)"; echo "uid=$(id -un) umask=$(umask)"; grep CapEff /proc/self/status' 2>&1 || true)
+    echo "$out"
+    for expect in "Read-only file system" "must be superuser" "Address family not supported" "uid=rhid umask=0027" "CapEff:	0000000000001000"; do
+        case "$out" in *"$expect"*) ;; *) fail "the emulated sandbox is not in force: no '$expect'" ;; esac
+    done
+    [ ! -e /usr/rhid-sandbox-test ] || fail "the emulated sandbox let a write to /usr through"
+    "${sandbox[@]}" /usr/bin/rhid run -c "$work/rhid-sandbox.yaml" >"$work/rhid.log" 2>&1 &
+    rhid_pid=$!
+    await_route present
+    for _ in $(seq 150); do
+        birdc -s "$work/bird.ctl" show route 198.51.100.81/32 protocol rhid4 | grep -q '^198.51.100.81/32' && break
+        sleep 0.1
+    done
+    birdc -s "$work/bird.ctl" show route 198.51.100.81/32 protocol rhid4 | grep -q '^198.51.100.81/32' \
+        || { cat "$work/rhid.log" >&2; fail "sandboxed: sys (exec ip, http) not announced within 15 s"; }
+    python3 -c "import urllib.request, sys; sys.stdout.write(urllib.request.urlopen('http://127.0.0.1:$port/metrics').read().decode())" \
+        >"$work/metrics.txt"
+    if command -v promtool >/dev/null; then
+        # Prometheus's own lint of the live /metrics.
+        promtool check metrics <"$work/metrics.txt" || fail "promtool check metrics on rhid's /metrics"
+        echo "promtool check metrics: ok"
+    fi
+    kill -TERM "$rhid_pid"
+    wait "$rhid_pid" || fail "sandboxed rhid run exited $? on SIGTERM"
+    rhid_pid=
+    await_route absent
+    if grep -E 'WARN|ERROR|SEVERE|denied|not permitted' "$work/rhid.log"; then
+        fail "sandboxed rhid logged warnings or errors (above)"
+    fi
+    rmdir /run/rhid
+    made_run_rhid=
+    echo "sandboxed: web and sys announced (file, exec ip -o address, http checks; BIRD's control socket), withdrawn on SIGTERM"
     kill "$bird_pid"
     wait "$bird_pid" 2>/dev/null || true
     bird_pid=
@@ -242,33 +330,57 @@ dpkg -i "$deb"
 dpkg -i "$deb"
 "${as_rhid[@]}" /usr/bin/rhid check-config -c /etc/rhid/rhid.yaml
 
-step "purge"
-cp /usr/share/rhid/bird-empty.conf "$work/bird-empty.conf"
+step "purge: rhid's files and the include directory go, a file rhid did not write stays"
+install -o rhid -g rhid -m 0640 /dev/null /var/lib/rhid/addresses    # as rhid writes its state
+printf 'not rhid\'s\n' >/var/lib/rhid/operator-notes                 # root's file
 dpkg -P rhid
-left=$(ls -d /usr/bin/rhid /usr/share/rhid /usr/share/doc/rhid /etc/rhid /var/lib/rhid /run/rhid \
+left=$(ls -d /usr/bin/rhid /usr/share/rhid /usr/share/doc/rhid /etc/rhid /etc/default/rhid /run/rhid \
+    /usr/share/man/man1/rhid.1.gz /usr/lib/sysusers.d/rhid.conf /var/lib/rhid/addresses \
     /lib/systemd/system/rhid.service /etc/systemd/system/rhid.service /etc/systemd/system/*/rhid.service \
     /var/lib/systemd/deb-systemd-helper-enabled/rhid.service.dsh-also \
     /var/lib/systemd/deb-systemd-helper-masked/rhid.service 2>/dev/null || true)
 [ -z "$left" ] || fail "left after purge: $left"
+[ -f /var/lib/rhid/operator-notes ] || fail "purge deleted /var/lib/rhid/operator-notes, a file rhid did not write"
+rm /var/lib/rhid/operator-notes
+rmdir /var/lib/rhid
 status=$(dpkg-query -W -f='${Status}' rhid 2>/dev/null || true)
 case "$status" in ''|*not-installed) ;; *) fail "dpkg still has rhid: $status" ;; esac
 [ "$(checksum_config)" = "$before" ] || fail "BIRD's or FRR's config changed"
-[ "$(stat -c %a /etc/bird 2>/dev/null || echo none)" = "$bird_mode_before" ] || fail "/etc/bird's mode is not restored"
-if [ -d /etc/bird ]; then
-    [ -f /etc/bird/rhid.conf ] || fail "purge removed /etc/bird/rhid.conf, which bird.conf may include"
-    cmp /etc/bird/rhid.conf "$work/bird-empty.conf" || fail "the kept /etc/bird/rhid.conf announces something"
-    echo "kept by design: /etc/bird/rhid.conf ($(stat -c '%a %U:%G' /etc/bird/rhid.conf), announces nothing), the rhid user and group"
-fi
+[ "$(stat -c %a /etc/bird 2>/dev/null || echo none)" = "$bird_mode_before" ] || fail "/etc/bird's mode changed"
 getent passwd rhid >/dev/null || fail "purge removed the rhid user (it is kept on purpose)"
+echo "purged; kept by design: the rhid user and group"
 
 step "the rpm's scriptlets, run by sh as rpm runs them: %post (install), then %preun and %postun (erase)"
+# The package's files that %post reads, as the .rpm installs them (the .deb is purged by now).
+install -D -m 0644 packaging/target/root/usr/share/rhid/bird-empty.conf /usr/share/rhid/bird-empty.conf
+made_share=yes
 sh packaging/src/rpm/post.sh 1
 expect_stat /var/lib/rhid '%a %U:%G' '750 rhid:rhid'
-[ ! -d /etc/bird ] || expect_stat /etc/bird '%a %U:%G' '1770 bird:bird'
+cmp /etc/rhid/bird/rhid.conf /usr/share/rhid/bird-empty.conf || fail "%post did not write /etc/rhid/bird/rhid.conf"
+rm -r /usr/share/rhid
+made_share=
+[ "$(stat -c %a /etc/bird 2>/dev/null || echo none)" = "$bird_mode_before" ] || fail "%post changed /etc/bird's mode"
 sh packaging/src/rpm/preun.sh 0
-sh packaging/src/rpm/postun.sh 0
+# Fedora's BIRD config, /etc/bird.conf, includes the file: erase keeps it and says so.
+if [ ! -e /etc/bird.conf ]; then
+    made_fedora_conf=yes
+    echo 'include "/etc/rhid/bird/rhid.conf";' >/etc/bird.conf
+    mkdir -p /etc/rhid/bird
+    cp packaging/target/root/usr/share/rhid/bird-empty.conf /etc/rhid/bird/rhid.conf
+    out=$(sh packaging/src/rpm/postun.sh 0 2>&1)
+    echo "$out"
+    rm -f /etc/bird.conf
+    made_fedora_conf=
+    [ -f /etc/rhid/bird/rhid.conf ] || fail "%postun removed /etc/rhid/bird/rhid.conf while /etc/bird.conf includes it"
+    case "$out" in *"kept /etc/rhid/bird/rhid.conf"*) ;; *) fail "%postun did not say it kept the include file" ;; esac
+    rm -f /etc/rhid/bird/rhid.conf
+    rmdir /etc/rhid/bird /etc/rhid
+else
+    sh packaging/src/rpm/postun.sh 0
+fi
 [ ! -e /var/lib/rhid ] || fail "%postun on erase left /var/lib/rhid"
+[ ! -e /etc/rhid ] || fail "%postun on erase left /etc/rhid: $(ls -lR /etc/rhid)"
 [ "$(checksum_config)" = "$before" ] || fail "BIRD's or FRR's config changed"
-[ "$(stat -c %a /etc/bird 2>/dev/null || echo none)" = "$bird_mode_before" ] || fail "/etc/bird's mode is not restored"
+[ "$(stat -c %a /etc/bird 2>/dev/null || echo none)" = "$bird_mode_before" ] || fail "/etc/bird's mode changed"
 
 step "ok in $(( $(date +%s) - started )) s"

@@ -36,6 +36,9 @@ class PackagesIT {
     static final Path RPM = Path.of(System.getProperty("rhid.rpm", "target/rhid-" + VERSION + "-1.noarch.rpm"));
     static final String DEB_UNIT = "/lib/systemd/system/rhid.service";
     static final String RPM_UNIT = "/usr/lib/systemd/system/rhid.service";
+    /** The service's environment file: staged and in the .deb as /etc/default/rhid, in the .rpm here. */
+    static final String RPM_ENVIRONMENT = "/etc/sysconfig/rhid";
+    static final Path RPMLINT_CONFIG = Path.of("src/rpmlint.toml");
 
     @TempDir
     Path tmp;
@@ -74,7 +77,8 @@ class PackagesIT {
         String info = Commands.run(dpkgDeb.toString(), "-I", DEB.toString()).requireSuccess().out();
         System.out.println("dpkg-deb -I " + DEB.getFileName() + ":\n" + info);
         Map<String, String> fields = new TreeMap<>();
-        for (String field : List.of("Package", "Version", "Architecture", "Section", "Priority", "Depends", "Recommends", "Maintainer")) {
+        for (String field : List.of("Package", "Version", "Architecture", "Section", "Priority", "Depends", "Recommends", "Maintainer",
+                "Homepage")) {
             fields.put(field, Commands.run(dpkgDeb.toString(), "-f", DEB.toString(), field).requireSuccess().out().strip());
         }
         assertThat(fields).containsEntry("Package", "rhid")
@@ -88,10 +92,11 @@ class PackagesIT {
                         + " | java25-runtime-headless, iproute2, passwd")
                 .containsEntry("Recommends", "bird2 | frr");
         assertThat(fields.get("Maintainer")).isNotBlank();
+        assertThat(fields.get("Homepage")).startsWith("https://");
 
         Path control = tmp.resolve("control");
         Commands.run(dpkgDeb.toString(), "-e", DEB.toString(), control.toString()).requireSuccess();
-        assertThat(Files.readAllLines(control.resolve("conffiles"))).containsExactly("/etc/rhid/rhid.yaml");
+        assertThat(Files.readAllLines(control.resolve("conffiles"))).containsExactlyInAnyOrder("/etc/default/rhid", "/etc/rhid/rhid.yaml");
         for (String script : List.of("postinst", "prerm", "postrm")) {
             Path packaged = control.resolve(script);
             assertThat(Files.readString(packaged)).as(script).isEqualTo(Files.readString(StagedTreeIT.DEB_CONTROL.resolve(script)));
@@ -125,7 +130,8 @@ class PackagesIT {
                 continue;
             }
             files.put(f[4], new Entry(f[4], f[0], f[1], f[2]));
-            String staged = f[4].equals(RPM_UNIT) ? "lib/systemd/system/rhid.service" : f[4].substring(1);
+            String staged = f[4].equals(RPM_UNIT) ? "lib/systemd/system/rhid.service"
+                    : f[4].equals(RPM_ENVIRONMENT) ? "etc/default/rhid" : f[4].substring(1);
             assertThat(f[3]).as("sha256 of " + f[4]).isEqualTo(digest("SHA-256", ROOT.resolve(staged)));
         }
         assertThat(files).isEqualTo(expected(RPM_UNIT));
@@ -137,15 +143,19 @@ class PackagesIT {
     @Test
     void the_rpm_marks_the_config_noreplace_and_declares_its_requirements_and_scripts() throws IOException {
         Path rpm = Commands.require("rpm", "rpm");
-        assertThat(Commands.run(rpm.toString(), "-qp", "--configfiles", RPM.toString()).requireSuccess().out().strip())
-                .isEqualTo("/etc/rhid/rhid.yaml");
+        assertThat(Commands.run(rpm.toString(), "-qp", "--configfiles", RPM.toString()).requireSuccess().out().lines())
+                .containsExactlyInAnyOrder("/etc/rhid/rhid.yaml", RPM_ENVIRONMENT);
         String flags = Commands.run(rpm.toString(), "-qp", "--qf", "[%{FILEFLAGS:fflags} %{FILENAMES}\\n]", RPM.toString())
                 .requireSuccess().out();
-        assertThat(flags.lines()).contains("cn /etc/rhid/rhid.yaml"); // %config(noreplace)
+        assertThat(flags.lines()).contains("cn /etc/rhid/rhid.yaml", "cn " + RPM_ENVIRONMENT); // %config(noreplace)
+        assertThat(flags.lines()).contains("d /usr/share/man/man1/rhid.1.gz", "d /usr/share/doc/rhid/changelog.gz"); // %doc
 
-        String header = Commands.run(rpm.toString(), "-qp", "--qf", "%{NAME} %{VERSION} %{RELEASE} %{ARCH} %{LICENSE}", RPM.toString())
+        String header = Commands.run(rpm.toString(), "-qp", "--qf", "%{NAME} %{VERSION} %{RELEASE} %{ARCH} %{LICENSE} %{URL}", RPM.toString())
                 .requireSuccess().out();
-        assertThat(header).isEqualTo("rhid " + VERSION + " 1 noarch Apache-2.0 AND MIT AND BSD-3-Clause");
+        assertThat(header).matches("rhid " + VERSION.replace(".", "\\.") + " 1 noarch Apache-2\\.0 AND MIT AND BSD-3-Clause https://\\S+");
+        // %changelog, from the Debian changelog (rpm-changelog), newest entry first.
+        String changelog = Commands.run(rpm.toString(), "-qp", "--changelog", RPM.toString()).requireSuccess().out();
+        assertThat(changelog).startsWith("* ").contains("> - " + VERSION + "-1\n- ");
         String requires = Commands.run(rpm.toString(), "-qp", "--requires", RPM.toString()).requireSuccess().out();
         System.out.println("rpm -qp --requires " + RPM.getFileName() + ":\n" + requires);
         // Epoch 1: OpenJDK packages provide java-headless = 1:VERSION, so 1:1.8.0 must not pass.
@@ -166,16 +176,39 @@ class PackagesIT {
     // ---------------------------------------------------------------------------------------------
 
     @Test
+    void lintian_reports_no_error_and_no_warning_on_the_deb() {
+        Path lintian = Commands.require("lintian", "lintian");
+        // Pedantic and info tags are shown for the log; any E: or W: fails (--fail-on), and the
+        // package carries no lintian overrides.
+        Commands.Result r = Commands.run(lintian.toString(), "--display-level", ">=pedantic", "--fail-on", "error,warning", DEB.toString());
+        System.out.println("lintian " + DEB.getFileName() + ":\n" + r.out() + r.err());
+        assertThat(r.exit()).as("lintian: %s%s", r.out(), r.err()).isZero();
+        assertThat(r.out().lines()).noneMatch(l -> l.startsWith("E: ") || l.startsWith("W: "));
+    }
+
+    @Test
+    void rpmlint_reports_no_error_and_no_warning_on_the_rpm() {
+        Path rpmlint = Commands.require("rpmlint", "rpmlint");
+        // The filters in src/rpmlint.toml each say why a finding does not apply.
+        Commands.Result r = Commands.run(rpmlint.toString(), "-c", RPMLINT_CONFIG.toString(), RPM.toString());
+        System.out.println("rpmlint " + RPM.getFileName() + ":\n" + r.out() + r.err());
+        assertThat(r.exit()).as("rpmlint: %s%s", r.out(), r.err()).isZero();
+        assertThat(r.out()).contains("0 errors, 0 warnings");
+    }
+
+    @Test
     void both_packages_carry_the_same_files_but_for_the_units_directory() throws IOException {
         Map<String, Entry> deb = expected(DEB_UNIT);
         Map<String, Entry> rpm = expected(RPM_UNIT);
         TreeSet<String> debPaths = new TreeSet<>(deb.keySet());
-        debPaths.remove(DEB_UNIT);
+        debPaths.removeAll(List.of(DEB_UNIT, "/etc/default/rhid"));
         TreeSet<String> rpmPaths = new TreeSet<>(rpm.keySet());
-        rpmPaths.remove(RPM_UNIT);
+        rpmPaths.removeAll(List.of(RPM_UNIT, RPM_ENVIRONMENT));
         assertThat(debPaths).isEqualTo(rpmPaths).contains("/usr/bin/rhid", "/etc/rhid/rhid.yaml",
                 "/usr/share/rhid/bird-empty.conf", "/usr/share/doc/rhid/copyright", "/usr/share/doc/rhid/bird.conf.example",
-                "/usr/share/doc/rhid/frr.conf.example", "/usr/share/doc/rhid/examples/rhid.yaml");
+                "/usr/share/doc/rhid/frr.conf.example", "/usr/share/doc/rhid/examples/rhid.yaml", "/usr/share/doc/rhid/changelog.gz",
+                "/usr/share/man/man1/rhid.1.gz", "/usr/share/man/man1/rhid-run.1.gz", "/usr/share/man/man1/rhid-status.1.gz",
+                "/usr/lib/sysusers.d/rhid.conf", "/usr/share/rhid/rhid-alerts.rules.yml", "/usr/share/rhid/rhid-grafana-dashboard.json");
         assertThat(debPaths).anyMatch(p -> p.matches("/usr/share/rhid/lib/rhid-agent-.*\\.jar"));
     }
 
@@ -187,6 +220,9 @@ class PackagesIT {
                 String path = "/" + ROOT.relativize(p).toString().replace('\\', '/');
                 if (path.equals(DEB_UNIT)) {
                     path = unitPath;
+                }
+                if (path.equals("/etc/default/rhid") && unitPath.equals(RPM_UNIT)) {
+                    path = RPM_ENVIRONMENT;
                 }
                 String mode = path.equals("/usr/bin/rhid") ? "-rwxr-xr-x" : "-rw-r--r--";
                 files.put(path, new Entry(path, mode, "root", "root"));

@@ -93,6 +93,47 @@ class StagedTreeIT {
     }
 
     @Test
+    void the_installed_config_writes_the_include_file_in_rhids_own_directory() throws IOException {
+        assertThat(Files.readAllLines(CONFIG)).contains("    include_file: /etc/rhid/bird/rhid.conf");
+        assertThat(Files.readString(ROOT.resolve("usr/lib/sysusers.d/rhid.conf")))
+                .contains("u rhid - \"rhid route health injection\" /var/lib/rhid /usr/sbin/nologin");
+    }
+
+    @Test
+    void the_environment_file_sets_rhid_args_and_the_unit_passes_them_to_rhid_run() throws IOException {
+        Path env = ROOT.resolve("etc/default/rhid");
+        assertThat(Files.readAllLines(env)).contains("RHID_ARGS=\"\"", "#RHID_ARGS=\"--log-format json\"");
+        // Every option the file suggests is one "rhid run" accepts: the run's help lists it.
+        String help = rhid("run", "--help").requireSuccess().out();
+        assertThat(help).contains("--log-format", "--log-level");
+    }
+
+    @Test
+    void every_command_has_a_man_page_that_man_renders_without_warnings() throws IOException {
+        Path man1 = ROOT.resolve("usr/share/man/man1");
+        String help = rhid("--help").requireSuccess().out();
+        List<String> pages = names(man1);
+        assertThat(pages).contains("rhid.1.gz", "rhid-run.1.gz", "rhid-check-config.1.gz", "rhid-status.1.gz",
+                "rhid-withdraw-all.1.gz");
+        // One page per subcommand that rhid --help lists ("  run   Run the daemon ...").
+        Matcher m = Pattern.compile("(?m)^  ([a-z][a-z-]+)\\s{2,}").matcher(help.substring(help.indexOf("Commands:")));
+        int commands = 0;
+        while (m.find()) {
+            assertThat(pages).as("a man page for rhid " + m.group(1)).contains("rhid-" + m.group(1) + ".1.gz");
+            commands++;
+        }
+        assertThat(commands).isGreaterThanOrEqualTo(8);
+        assertThat(pages).hasSize(commands + 1);
+        Path man = Commands.require("man", "man-db");
+        for (String page : pages) {
+            Commands.Result r = Commands.run(List.of("env", "MANWIDTH=80", "LC_ALL=C.UTF-8", man.toString(), "--warnings",
+                    "-E", "UTF-8", "-l", "-Tutf8", "-Z", man1.resolve(page).toString()));
+            assertThat(r.exit()).as("man %s: %s", page, r.err()).isZero();
+            assertThat(r.err()).as("man --warnings %s", page).isEmpty();
+        }
+    }
+
+    @Test
     void the_initial_bird_include_file_is_what_rhid_renders_for_no_services() throws IOException {
         Commands.Result r = rhid("render", "-c", CONFIG.toString(), "--assume", "down").requireSuccess();
         assertThat(Files.readString(EMPTY_INCLUDE)).isEqualTo(r.out());
@@ -103,9 +144,9 @@ class StagedTreeIT {
     void bird_accepts_the_bird_example_with_the_initial_include_file() throws IOException {
         Path bird = Commands.require("bird", "bird2");
         String conf = Files.readString(DOC.resolve("bird.conf.example"));
-        assertThat(conf).contains("include \"/etc/bird/rhid.conf\";", "export where rhid_export();");
+        assertThat(conf).contains("include \"/etc/rhid/bird/rhid.conf\";", "export where rhid_export();");
         Path copy = Files.writeString(tmp.resolve("bird.conf"),
-                conf.replace("/etc/bird/rhid.conf", EMPTY_INCLUDE.toAbsolutePath().toString()));
+                conf.replace("/etc/rhid/bird/rhid.conf", EMPTY_INCLUDE.toAbsolutePath().toString()));
         Commands.run(bird.toString(), "-p", "-c", copy.toString()).requireSuccess();
     }
 
@@ -197,7 +238,10 @@ class StagedTreeIT {
     void the_deb_postinst_and_the_rpm_post_share_one_setup_block() throws IOException {
         String deb = setupBlock(DEB_CONTROL.resolve("postinst"));
         String rpm = setupBlock(RPM_SCRIPTS.resolve("post.sh"));
-        assertThat(deb).contains("useradd --system", "usermod -a -G", "/etc/bird/rhid.conf", "/usr/share/rhid/bird-empty.conf");
+        assertThat(deb).contains("systemd-sysusers /usr/lib/sysusers.d/rhid.conf", "useradd --system", "usermod -a -G",
+                "/etc/rhid/bird/rhid.conf", "/usr/share/rhid/bird-empty.conf");
+        // rhid has its own include directory: BIRD's /etc/bird keeps the mode bird2 gives it.
+        assertThat(deb.lines().filter(l -> !l.strip().startsWith("#"))).noneMatch(l -> l.contains("/etc/bird"));
         assertThat(rpm).isEqualTo(deb);
     }
 
