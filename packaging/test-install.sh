@@ -92,7 +92,7 @@ checksum_config() { # what the package must never change: BIRD's and FRR's own c
 }
 before=$(checksum_config)
 bird_mode_before=$(stat -c %a /etc/bird 2>/dev/null || echo none)
-for path in /etc/rhid /var/lib/rhid /etc/bird/rhid.conf; do
+for path in /etc/rhid /var/lib/rhid /var/cache/rhid /etc/bird/rhid.conf; do
     [ ! -e "$path" ] || fail "$path exists before the install; this test wants a machine without rhid"
 done
 remove_leftovers=yes
@@ -139,6 +139,11 @@ for group in bird frrvty; do
     fi
 done
 expect_stat /var/lib/rhid '%a %U:%G' '750 rhid:rhid'
+ls /var/cache/rhid/rhid-*.jsa >/dev/null 2>&1 || fail "the postinst made no CDS archive in /var/cache/rhid"
+# The archive is the one the launcher picks for this Java and these jars: a call maps it.
+"${as_rhid[@]}" env RHID_JAVA_OPTS=-Xlog:cds=info:stderr /usr/bin/rhid --version 2>&1 | grep -q 'Opened archive .*rhid-[0-9]*\.jsa' \
+    || fail "rhid does not map the CDS archive in /var/cache/rhid"
+echo "CDS archive: $(ls /var/cache/rhid), mapped by rhid --version"
 expect_stat /var/lib/rhid/drained '%a %U:%G' '600 rhid:rhid'
 "${as_rhid[@]}" cat /var/lib/rhid/drained >/dev/null || fail "rhid cannot read /var/lib/rhid/drained"
 rm /var/lib/rhid/drained
@@ -335,7 +340,7 @@ install -o rhid -g rhid -m 0640 /dev/null /var/lib/rhid/addresses    # as rhid w
 printf 'not rhid\'s\n' >/var/lib/rhid/operator-notes                 # root's file
 dpkg -P rhid
 left=$(ls -d /usr/bin/rhid /usr/share/rhid /usr/share/doc/rhid /etc/rhid /etc/default/rhid /run/rhid \
-    /usr/share/man/man1/rhid.1.gz /usr/lib/sysusers.d/rhid.conf /var/lib/rhid/addresses \
+    /usr/share/man/man1/rhid.1.gz /usr/lib/sysusers.d/rhid.conf /var/lib/rhid/addresses /var/cache/rhid \
     /lib/systemd/system/rhid.service /etc/systemd/system/rhid.service /etc/systemd/system/*/rhid.service \
     /var/lib/systemd/deb-systemd-helper-enabled/rhid.service.dsh-also \
     /var/lib/systemd/deb-systemd-helper-masked/rhid.service 2>/dev/null || true)

@@ -9,6 +9,9 @@ if [ -d /run/systemd/system ]; then
     fi
 fi
 if [ "$1" -eq 0 ]; then
+    # The class-data-sharing archives the scripts made (the launcher makes none by itself).
+    rm -f /var/cache/rhid/rhid-*.jsa
+    rmdir /var/cache/rhid 2>/dev/null || true
     # rhid's state: the files rhid wrote in /var/lib/rhid (owned by rhid; the scripts hand it those
     # a root-run rhid left), then the directory if nothing else is in it.
     if [ -d /var/lib/rhid ]; then
