@@ -69,6 +69,7 @@ cleanup() {
         dpkg -P rhid >/dev/null 2>&1 || true
     fi
     if [ "$made_run_rhid" = yes ]; then
+        rm -f /run/rhid/control.sock
         rmdir /run/rhid 2>/dev/null || true
     fi
     if [ "$made_share" = yes ]; then
@@ -123,7 +124,7 @@ for page in rhid rhid-run rhid-status rhid-check-config rhid-withdraw-all; do
     [ -f "/usr/share/man/man1/$page.1.gz" ] || fail "no man page $page(1)"
 done
 if command -v man >/dev/null; then
-    MANWIDTH=80 man rhid-status | grep -q 'rhid-status - show the running daemon' || fail "man rhid-status does not show the page"
+    MANWIDTH=80 man rhid-status | tr -s ' ' | grep -q 'rhid-status - show the running daemon' || fail "man rhid-status does not show the page"
     echo "man rhid-status: ok"
 fi
 
@@ -250,7 +251,9 @@ EOF
 
     step "under the unit's sandbox (emulated: systemd is not PID 1 here): file, exec (ip: netlink) and http checks, BIRD's socket"
     port=$((20000 + RANDOM % 20000))
-    sed -e "s/^  listen: .*/  listen: 127.0.0.1:$port/" "$work/rhid.yaml" >"$work/rhid-sandbox.yaml"
+    # The control socket where the unit has it: RuntimeDirectory=rhid is writable, $work is not.
+    sed -e "s/^  listen: .*/  listen: 127.0.0.1:$port/" -e "s|^  socket: .*|  socket: /run/rhid/control.sock|" \
+        "$work/rhid.yaml" >"$work/rhid-sandbox.yaml"
     printf '%s\n' \
         '  sys:' \
         '    prefixes: [198.51.100.81/32]' \
@@ -261,7 +264,7 @@ EOF
     mkdir "$work/sandbox"
     [ ! -e /run/rhid ] || fail "/run/rhid exists; the sandbox creates it for rhid (RuntimeDirectory=)"
     made_run_rhid=yes
-    sandbox=(packaging/src/test/sandbox/run-sandboxed.sh /lib/systemd/system/rhid.service "$work/sandbox" --)
+    sandbox=(env RHID_SANDBOX_TMP_KEEP="$work" packaging/src/test/sandbox/run-sandboxed.sh /lib/systemd/system/rhid.service "$work/sandbox" --)
     # The sandbox is real: the root file system is read-only, mount(2) is refused, AF_PACKET too.
     out=$("${sandbox[@]}" sh -c 'touch /usr/rhid-sandbox-test; mount -t tmpfs none /mnt; python3 -c "import socket; socket.socket(socket.AF_PACKET, socket.SOCK_RAW)"; echo "uid=$(id -un) umask=$(umask)"; grep CapEff /proc/self/status' 2>&1 || true)
     echo "$out"
@@ -292,6 +295,7 @@ EOF
     if grep -E 'WARN|ERROR|SEVERE|denied|not permitted' "$work/rhid.log"; then
         fail "sandboxed rhid logged warnings or errors (above)"
     fi
+    rm -f /run/rhid/control.sock
     rmdir /run/rhid
     made_run_rhid=
     echo "sandboxed: web and sys announced (file, exec ip -o address, http checks; BIRD's control socket), withdrawn on SIGTERM"
@@ -337,7 +341,7 @@ dpkg -i "$deb"
 
 step "purge: rhid's files and the include directory go, a file rhid did not write stays"
 install -o rhid -g rhid -m 0640 /dev/null /var/lib/rhid/addresses    # as rhid writes its state
-printf 'not rhid\'s\n' >/var/lib/rhid/operator-notes                 # root's file
+echo "an operator's note, not rhid's" >/var/lib/rhid/operator-notes
 dpkg -P rhid
 left=$(ls -d /usr/bin/rhid /usr/share/rhid /usr/share/doc/rhid /etc/rhid /etc/default/rhid /run/rhid \
     /usr/share/man/man1/rhid.1.gz /usr/lib/sysusers.d/rhid.conf /var/lib/rhid/addresses /var/cache/rhid \

@@ -5,16 +5,19 @@
 #
 #   run-sandboxed.sh UNIT SCRATCH -- COMMAND [ARG...]
 #
-# SCRATCH: an empty directory this script may use (outside ReadWritePaths). What the unit sets and
+# SCRATCH: an empty directory this script may use (outside ReadWritePaths). RHID_SANDBOX_TMP_KEEP:
+# directories under /tmp to keep visible in the private /tmp (a test's config and sockets). What
+# the unit sets and
 # this reproduces, in a private mount namespace, then exec'ing COMMAND in the same process (so
 # its PID is COMMAND's, and signals reach it):
 #   User=rhid with its groups, AmbientCapabilities/CapabilityBoundingSet=CAP_NET_ADMIN,
 #   NoNewPrivileges, UMask=0027, ProtectSystem=strict with ReadWritePaths (and the state and
-#   runtime directories), ProtectHome, PrivateDevices (null, zero, full, random, urandom, tty),
+#   runtime directories), ProtectHome, PrivateTmp (exec checks write their output there),
+#   PrivateDevices (null, zero, full, random, urandom, tty),
 #   ProtectKernelTunables (/proc/sys, /sys read-only), and SystemCallFilter,
 #   SystemCallErrorNumber, SystemCallArchitectures=native and RestrictAddressFamilies through
 #   seccomp-exec.py.
-# Not reproduced: PrivateTmp (the tests keep their files in /tmp), ProtectClock, ProtectHostname,
+# Not reproduced: ProtectClock, ProtectHostname,
 # ProtectKernelModules/Logs, ProtectControlGroups, RestrictNamespaces, RestrictRealtime,
 # LockPersonality, RemoveIPC, PrivateMounts: each removes something rhid does not use.
 set -eu
@@ -31,8 +34,8 @@ mkdir -p /run/rhid
 chown "$user:$(id -gn "$user")" /run/rhid
 
 exec unshare --mount --propagation private -- sh -eu -c '
-    unit=$1 scratch=$2 rw=$3 here=$4 user=$5
-    shift 5
+    unit=$1 scratch=$2 rw=$3 here=$4 user=$5 keep=$6
+    shift 6
     for p in $rw; do
         if [ -d "$p" ]; then mount --bind "$p" "$p"; fi
     done
@@ -51,6 +54,15 @@ exec unshare --mount --propagation private -- sh -eu -c '
     ln -s /proc/self/fd/1 /dev/stdout
     ln -s /proc/self/fd/2 /dev/stderr
     umount -l "$scratch/dev"
+    # PrivateTmp: an empty /tmp and /var/tmp, but for the directories to keep.
+    mkdir -p "$scratch/tmp"
+    chmod 1777 "$scratch/tmp"
+    for k in $keep; do
+        mkdir -p "$scratch/tmp${k#/tmp}"
+        mount --bind "$k" "$scratch/tmp${k#/tmp}"
+    done
+    mount --rbind "$scratch/tmp" /tmp
+    mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /var/tmp
     # ProtectSystem=strict: the root mount read-only; ReadWritePaths stay writable (bound above).
     mount -o remount,bind,ro /
     # ProtectKernelTunables.
@@ -66,4 +78,4 @@ exec unshare --mount --propagation private -- sh -eu -c '
     exec setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups \
         --inh-caps=-all,+net_admin --ambient-caps=-all,+net_admin --bounding-set=-all,+net_admin \
         --no-new-privs -- /usr/bin/python3 "$here/seccomp-exec.py" "$unit" -- "$@"
-' run-sandboxed "$unit" "$scratch" "$rw" "$here" "$user" "$@"
+ ' run-sandboxed "$unit" "$scratch" "$rw" "$here" "$user" "${RHID_SANDBOX_TMP_KEEP:-}" "$@"
