@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
 final class Ini {
 
     static final String DEFAULT = "DEFAULT";
-    private static final Pattern SECTION = Pattern.compile("\\[(.+)\\]");
-    private static final Pattern OPTION = Pattern.compile("(.*?)\\s*[=:]\\s*(.*)");
+    private static final Pattern SECTION = Pattern.compile("\\[(.+)\\]", Pattern.DOTALL);
+    private static final Pattern OPTION = Pattern.compile("(.*?)\\s*[=:]\\s*(.*)", Pattern.DOTALL);
     private static final Pattern REFERENCE = Pattern.compile("%\\(([^)]*)\\)s");
 
     /** Where a value was written: file and 1-based line and column of its key. */
