@@ -45,7 +45,7 @@ final class ImportCommand {
 
         @Override
         public Integer call() {
-            return finish(spec, () -> AnycastHealthchecker.importFiles(files));
+            return finish(spec.commandLine().getOut(), spec.commandLine().getErr(), () -> AnycastHealthchecker.importFiles(files));
         }
     }
 
@@ -65,17 +65,16 @@ final class ImportCommand {
 
         @Override
         public Integer call() {
-            return finish(spec, () -> ExabgpHealthcheck.importArguments(args));
+            return finish(spec.commandLine().getOut(), spec.commandLine().getErr(), () -> ExabgpHealthcheck.importArguments(args));
         }
     }
 
-    private interface Conversion {
+    interface Conversion {
         Imported run() throws ImportException;
     }
 
-    private static int finish(CommandSpec spec, Conversion conversion) {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+    /** Runs a conversion, checks its output with rhid's config loader, prints it and returns the exit code. */
+    static int finish(PrintWriter out, PrintWriter err, Conversion conversion) {
         Imported imported;
         try {
             imported = conversion.run();

@@ -256,8 +256,8 @@ public final class AnycastHealthchecker {
         List<String> notes = new ArrayList<>();
         for (Ini.Entry e : ini.own(name)) {
             if (!SERVICE_KEYS.contains(e.key())) {
-                notes.add(e.key() + " = " + e.raw().strip());
-                notes.add(findings.warn(e.origin() + ": [" + name + "] " + e.key(), "not an anycast-healthchecker setting; ignored"));
+                notes.add(findings.warn(e.origin() + ": [" + name + "] " + e.key(), e.key() + " = " + e.raw().strip()
+                        + ": not an anycast-healthchecker setting; ignored"));
             } else if (e.key().equals("custom_bird_reconfigure_cmd")) {
                 notes.add(findings.warn(e.origin() + ": [" + name + "] " + e.key(), "rhid does not run \"" + e.raw().strip()
                         + "\" on changes; services.NAME.on_change runs a command after each state change is applied"));

@@ -81,6 +81,19 @@ class ImportCommandTest {
     }
 
     @Test
+    void prints_the_output_and_exits_70_if_a_conversion_ever_produced_a_config_rhid_refuses() {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        String yaml = "services:\n  web:\n    prefixes: [203.0.113.80/32]\n    checks: []\n";
+        int exit = ImportCommand.finish(new java.io.PrintWriter(out), new java.io.PrintWriter(err),
+                () -> new io.rhid.agent.importer.Imported(yaml, java.util.List.of()));
+        assertThat(exit).isEqualTo(70);
+        assertThat(out.toString()).isEqualTo(yaml);
+        assertThat(err.toString()).isEqualTo("rhid import: internal error: the converted config does not validate:\n"
+                + "  imported.yaml:4:13: services.web.checks: must list at least one check\n");
+    }
+
+    @Test
     void exits_78_on_options_healthcheck_does_not_have() {
         InProcessCli.Run r = cli.run("import", "exabgp-healthcheck", "--", "--ip", "203.0.113.80", "--colour", "blue");
         assertThat(r.exit()).isEqualTo(78);

@@ -97,7 +97,7 @@ class AnycastHealthcheckerTest {
                 edge + "conf.d/30-exec.conf:8:1: [script] custom_bird_reconfigure_cmd: rhid does not run "
                         + "\"/usr/local/bin/reconfigure\" on changes; services.NAME.on_change runs a command after each state "
                         + "change is applied",
-                edge + "conf.d/30-exec.conf:9:1: [script] colour: not an anycast-healthchecker setting; ignored",
+                edge + "conf.d/30-exec.conf:9:1: [script] colour: colour = blue: not an anycast-healthchecker setting; ignored",
                 edge + "conf.d/30-exec.conf:11:1: [missing-script] check_cmd: /usr/local/lib/rhid-test/does-not-exist is not "
                         + "an executable file on this host; the check runs /bin/false instead, so the service stays withdrawn "
                         + "until you fix the command",
