@@ -2,6 +2,7 @@ package io.rhid.agent.importer;
 
 import io.rhid.agent.config.Prefix;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,8 +13,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -78,7 +79,7 @@ public final class ExabgpHealthcheck {
             try {
                 return Files.readString(Path.of(file), StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         }).convert(args);
     }
@@ -134,7 +135,7 @@ public final class ExabgpHealthcheck {
                         fromFile.add(part.strip());
                     }
                 }
-            } catch (java.io.UncheckedIOException e) {
+            } catch (UncheckedIOException e) {
                 throw new ImportException(List.of(file + ": cannot read: " + e.getCause().getMessage()));
             }
             // As healthcheck does: the file's options first, the command line's after (and winning).
@@ -366,7 +367,7 @@ public final class ExabgpHealthcheck {
         if (large != null) {
             List<String> good = new ArrayList<>();
             for (String c : words(large)) {
-                java.util.regex.Matcher m = LARGE_COMMUNITY.matcher(c);
+                Matcher m = LARGE_COMMUNITY.matcher(c);
                 if (m.matches() && Long.parseLong(m.group(1)) <= 4294967295L && Long.parseLong(m.group(2)) <= 4294967295L
                         && Long.parseLong(m.group(3)) <= 4294967295L) {
                     good.add(c);
@@ -439,7 +440,7 @@ public final class ExabgpHealthcheck {
     }
 
     private static boolean communityOk(String c) {
-        java.util.regex.Matcher m = COMMUNITY.matcher(c);
+        Matcher m = COMMUNITY.matcher(c);
         return m.matches() && Integer.parseInt(m.group(1)) <= 65535 && Integer.parseInt(m.group(2)) <= 65535;
     }
 
@@ -542,11 +543,5 @@ public final class ExabgpHealthcheck {
             return 0;
         }
         return Integer.parseInt(v);
-    }
-
-    static Set<String> optionNames() {
-        Set<String> names = new LinkedHashSet<>();
-        OPTIONS.forEach(opt -> names.add(opt.name()));
-        return names;
     }
 }

@@ -1,6 +1,9 @@
 package io.rhid.agent.importer;
 
+import java.util.Comparator;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** The input could not be read or is not a valid config of the tool it claims to be; nothing was printed. */
 public final class ImportException extends Exception {
@@ -12,18 +15,18 @@ public final class ImportException extends Exception {
         this.errors = List.copyOf(errors);
     }
 
-    private static final java.util.regex.Pattern POSITION = java.util.regex.Pattern.compile("(.*?):(\\d+):(\\d+): .*");
+    private static final Pattern POSITION = Pattern.compile("(.*?):(\\d+):(\\d+): .*");
 
     /** Problems sorted by file, line and column, the way rhid reports config errors. */
     static List<String> sorted(List<String> errors) {
-        return errors.stream().sorted(java.util.Comparator
+        return errors.stream().sorted(Comparator
                 .comparing((String e) -> position(e, 1))
                 .thenComparingInt(e -> Integer.parseInt(position(e, 2)))
                 .thenComparingInt(e -> Integer.parseInt(position(e, 3)))).toList();
     }
 
     private static String position(String error, int group) {
-        java.util.regex.Matcher m = POSITION.matcher(error);
+        Matcher m = POSITION.matcher(error);
         return m.matches() ? m.group(group) : group == 1 ? error : "0";
     }
 

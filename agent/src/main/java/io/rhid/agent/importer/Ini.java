@@ -1,11 +1,13 @@
 package io.rhid.agent.importer;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -129,8 +131,8 @@ final class Ini {
         String currentName = null;
         Entry last = null;
         int lastIndent = 0;
-        java.util.Set<String> seenSections = new java.util.HashSet<>();
-        java.util.Set<String> seenKeys = new java.util.HashSet<>();
+        Set<String> seenSections = new HashSet<>();
+        Set<String> seenKeys = new HashSet<>();
         String[] lines = text.split("\r?\n", -1);
         for (int n = 0; n < lines.length; n++) {
             String line = lines[n];

@@ -51,8 +51,9 @@ final class Timings {
         if (fast != null) {
             Duration f = fast;
             if (f.compareTo(i) > 0) {
-                comments.add(findings.warn(where, "fast interval " + seconds(fast) + " is longer than the interval; using "
-                        + Durations.format(i)));
+                // Re-checking sooner while a change is confirmed only makes detection faster.
+                comments.add("fast interval " + seconds(fast) + " is longer than the interval; rhid allows at most the"
+                        + " interval: " + Durations.format(i));
                 f = i;
             } else if (f.compareTo(MIN_INTERVAL) < 0) {
                 comments.add("fast interval " + seconds(fast) + " is below rhid's 10ms; using 10ms");

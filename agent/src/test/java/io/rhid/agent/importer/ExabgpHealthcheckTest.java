@@ -48,6 +48,22 @@ class ExabgpHealthcheckTest {
     }
 
     @Test
+    void converts_the_process_examples_of_healthchecks_own_documentation() throws Exception {
+        // healthcheck's module documentation: one process watching haproxy, one watching mysql, both by label.
+        Imported haproxy = convert("run python -m exabgp healthcheck --cmd \"curl -sf http://127.0.0.1/healthcheck\" --label haproxy;");
+        Importing.load(haproxy);
+        assertThat(haproxy.yaml()).contains("  # haproxy:\n",
+                "#     - { type: http, url: \"http://127.0.0.1/healthcheck\", expect_status: [200-399] }");
+        assertThat(haproxy.warnings()).first().asString()
+                .isEqualTo("--ip: no --ip: healthcheck announced the addresses found on lo labelled haproxy; list them under"
+                        + " prefixes and uncomment this service");
+        Imported mysql = convert("run python -m exabgp healthcheck --cmd \"mysql -u check -e 'SELECT 1'\" --label mysql;");
+        Importing.load(mysql);
+        assertThat(mysql.yaml()).contains("  # mysql:\n", "# --cmd: mysql -u check -e 'SELECT 1'\n",
+                "#     - { type: exec, command: [/bin/false] }");
+    }
+
+    @Test
     void reads_a_config_file_of_options_like_healthcheck_does() throws Exception {
         Imported imported = convert("--config", DIR.resolve("haproxy.conf").toString(), "--ip", "203.0.113.80", "--withdraw-on-down");
         RhidConfig config = Importing.load(imported);
