@@ -316,7 +316,52 @@ public final class ExabgpHealthcheck {
 
         addresses(o, draft);
         ignored(o, service);
+        int increase = intOption(o, "increase", "1");
+        if (service.enabled && prefixes.size() > 1 && increase != 0) {
+            draft.services.clear();
+            draft.services.addAll(perPrefix(service, prefixes, intOption(o, "start-ip", "0"), intOption(o, "up-metric", "100"),
+                    increase));
+        }
         return draft;
+    }
+
+    /**
+     * One service per prefix, as healthcheck's MED steps need: after rotating the list by
+     * {@code --start-ip}, the first prefix gets the up metric and each further one {@code increase}
+     * more. The checks are the same, so rhid runs them together (linked checks).
+     */
+    private List<Draft.Service> perPrefix(Draft.Service template, List<String> prefixes, int startIp, int upMetric,
+                                          int increase) {
+        List<String> order = new ArrayList<>(prefixes);
+        java.util.Collections.rotate(order, -Math.floorMod(startIp, order.size()));
+        List<Draft.Service> out = new ArrayList<>();
+        for (int i = 0; i < order.size(); i++) {
+            Draft.Service s = new Draft.Service(template.name + "-" + (i + 1));
+            long med = (long) upMetric + (long) i * increase;
+            if (i == 0) {
+                s.comments.addAll(template.comments);
+            } else {
+                s.comments.add("like " + template.name + "-1, for " + order.get(i) + " with MED " + med);
+            }
+            s.fields.putAll(template.fields);
+            s.fields.put("prefixes", List.of(order.get(i)));
+            if (template.fields.get("announce") instanceof Draft.Commented c && c.value() instanceof Map<?, ?> announce
+                    && announce.get("up") instanceof Draft.Flow up) {
+                Map<String, Object> attributes = new LinkedHashMap<>(up.entries());
+                if (med >= 0 && med <= 4294967295L) {
+                    attributes.put("med", med);
+                } else {
+                    attributes.remove("med");
+                    s.comments.add(findings.warn("--increase", "MED " + med + " for " + order.get(i) + " is out of range; left out"));
+                }
+                Map<String, Object> newAnnounce = new LinkedHashMap<>();
+                newAnnounce.put("up", new Draft.Flow(attributes));
+                s.fields.put("announce", new Draft.Commented(i == 0 ? c.comments() : List.of(), newAnnounce));
+            }
+            s.checks.addAll(template.checks);
+            out.add(s);
+        }
+        return out;
     }
 
     private Draft.Check command(String command, Duration timeout) {
@@ -413,9 +458,8 @@ public final class ExabgpHealthcheck {
             }
         }
         if (prefixCount > 1 && intOption(o, "increase", "1") != 0) {
-            notes.add(findings.warn("--increase", "healthcheck raised the MED by " + intOption(o, "increase", "1")
-                    + " for each further --ip (and --start-ip rotated which came first); rhid gives every prefix of a"
-                    + " service the same MED"));
+            notes.add("--increase " + intOption(o, "increase", "1") + ": healthcheck raised the MED for each further --ip"
+                    + " (in --start-ip order); one service per prefix keeps each prefix's MED");
         } else if (prefixCount > 1 && o.containsKey("start-ip")) {
             notes.add("--start-ip " + last(o, "start-ip") + ": all prefixes share one MED, so the order does not matter");
         }

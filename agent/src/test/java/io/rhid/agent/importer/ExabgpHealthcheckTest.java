@@ -141,9 +141,9 @@ class ExabgpHealthcheckTest {
                 "--execute", "logger changed", "--interval", "0");
         Importing.assertGolden("exabgp-healthcheck/unsupported.expected.yaml", imported.yaml());
         RhidConfig config = Importing.load(imported);
-        assertThat(config.services().get("healthcheck").checks().get(0).spec().target()).isEqualTo("/bin/false");
+        assertThat(config.services().get("healthcheck-1").checks().get(0).spec().target()).isEqualTo("/bin/false");
         assertThat(imported.warnings()).extracting(w -> w.substring(0, w.indexOf(':'))).containsExactly(
-                "--interval", "--community", "--as-path", "--increase", "--withdraw-on-down", "--cmd", "--next-hop",
+                "--interval", "--community", "--as-path", "--withdraw-on-down", "--cmd", "--next-hop",
                 "--local-preference", "--execute");
     }
 
@@ -162,6 +162,18 @@ class ExabgpHealthcheckTest {
                 .isInstanceOf(ImportException.class).hasMessageContaining("not a healthcheck command line");
         assertThatThrownBy(() -> convert("--config", DIR.resolve("no-such.conf").toString()))
                 .isInstanceOf(ImportException.class).hasMessageContaining("no-such.conf: cannot read");
+    }
+
+    @Test
+    void keeps_healthchecks_med_steps_with_one_service_per_prefix_in_start_ip_order() throws Exception {
+        Imported imported = convert("--name", "dns", "--cmd", "nc -z 127.0.0.1 53", "--withdraw-on-down", "--ip", "198.51.100.1",
+                "--ip", "198.51.100.2", "--ip", "198.51.100.3", "--start-ip", "1", "--up-metric", "10", "--increase", "5");
+        RhidConfig config = Importing.load(imported);
+        assertThat(config.services()).containsOnlyKeys("dns-1", "dns-2", "dns-3");
+        assertThat(List.of("dns-1", "dns-2", "dns-3")).map(n -> config.services().get(n).prefixes().get(0) + " "
+                + config.services().get(n).announce().up().med().getAsLong())
+                .containsExactly("198.51.100.2/32 10", "198.51.100.3/32 15", "198.51.100.1/32 20");
+        assertThat(imported.warnings()).isEmpty();
     }
 
     @Test

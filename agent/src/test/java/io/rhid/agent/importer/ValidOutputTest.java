@@ -57,6 +57,7 @@ class ValidOutputTest {
     @MethodSource("commandLines")
     void exabgp_healthcheck_output_loads(List<String> args) throws ImportException {
         Imported imported = new ExabgpHealthcheck(Importing.PROGRAMS, f -> "").convert(args);
-        assertThat(Importing.load(imported).services()).hasSize(1);
+        // Several --ip with healthcheck's MED steps become one service per prefix.
+        assertThat(Importing.load(imported).services()).isNotEmpty();
     }
 }
