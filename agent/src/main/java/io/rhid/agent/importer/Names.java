@@ -1,5 +1,6 @@
 package io.rhid.agent.importer;
 
+import java.text.Normalizer;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -10,7 +11,9 @@ final class Names {
     private final Set<String> taken = new HashSet<>();
 
     String serviceName(String original) {
-        String name = original.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_-]+", "-").replaceAll("^[^a-z0-9]+", "");
+        // Accented letters keep their base letter (Über -> uber) rather than vanish.
+        String plain = Normalizer.normalize(original, Normalizer.Form.NFD).replaceAll("\\p{M}+", "");
+        String name = plain.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_-]+", "-").replaceAll("^[^a-z0-9]+", "");
         name = name.replaceAll("-+$", "");
         if (name.isEmpty()) {
             name = "service";
