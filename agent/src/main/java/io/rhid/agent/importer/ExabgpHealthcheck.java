@@ -143,11 +143,11 @@ public final class ExabgpHealthcheck {
             options = parse(fromFile, file);
         }
         if (!errors.isEmpty()) {
-            throw new ImportException(errors);
+            throw new ImportException(errors.stream().distinct().toList());
         }
         Draft draft = build(options, String.join(" ", words.stream().map(Shlex::quote).toList()));
         if (!errors.isEmpty()) {
-            throw new ImportException(errors);
+            throw new ImportException(errors.stream().distinct().toList());
         }
         return new Imported(YamlWriter.write(draft), findings.warnings());
     }

@@ -158,6 +158,9 @@ class ExabgpHealthcheckTest {
                 .isInstanceOfSatisfying(ImportException.class, e -> assertThat(e.errors()).containsExactly(
                         "--ip 198.51.100.1/24: has host bits set (found \"198.51.100.1/24\", the network is 198.51.100.0/24)",
                         "--interval soon: must be a number of seconds"));
+        assertThatThrownBy(() -> convert("--ip", "198.51.100.1", "--increase", "x"))
+                .isInstanceOfSatisfying(ImportException.class, e -> assertThat(e.errors()).containsExactly(
+                        "--increase x: must be a whole number"));
         assertThatThrownBy(() -> convert("run /usr/sbin/bird -c /etc/bird.conf;"))
                 .isInstanceOf(ImportException.class).hasMessageContaining("not a healthcheck command line");
         assertThatThrownBy(() -> convert("--config", DIR.resolve("no-such.conf").toString()))
