@@ -60,8 +60,14 @@ final class ImportCommand {
         @Parameters(arity = "1..*", paramLabel = "ARG", description = "healthcheck's arguments, or one run line.")
         List<String> args = new ArrayList<>();
 
-        @Spec
         CommandSpec spec;
+
+        /** healthcheck's options are this command's arguments, so they pass even without the "--". */
+        @Spec
+        void spec(CommandSpec spec) {
+            spec.parser().unmatchedOptionsArePositionalParams(true);
+            this.spec = spec;
+        }
 
         @Override
         public Integer call() {

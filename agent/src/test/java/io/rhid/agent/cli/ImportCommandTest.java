@@ -78,6 +78,11 @@ class ImportCommandTest {
                 "run /usr/bin/python3 -m exabgp healthcheck --name web --cmd \"nc -z 127.0.0.1 80\" --ip 203.0.113.80 --withdraw-on-down;");
         assertThat(run.exit()).isZero();
         assertThat(run.out()).isEqualTo(args.out());
+
+        InProcessCli.Run withoutDashes = cli.run("import", "exabgp-healthcheck", "--name", "web", "--cmd", "nc -z 127.0.0.1 80",
+                "--ip", "203.0.113.80", "--withdraw-on-down");
+        assertThat(withoutDashes.exit()).isZero();
+        assertThat(withoutDashes.out()).isEqualTo(args.out());
     }
 
     @Test
