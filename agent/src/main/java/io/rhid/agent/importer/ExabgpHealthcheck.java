@@ -336,12 +336,14 @@ public final class ExabgpHealthcheck {
         java.util.Collections.rotate(order, -Math.floorMod(startIp, order.size()));
         List<Draft.Service> out = new ArrayList<>();
         for (int i = 0; i < order.size(); i++) {
-            Draft.Service s = new Draft.Service(template.name + "-" + (i + 1));
+            String suffix = "-" + (i + 1);
+            Draft.Service s = new Draft.Service(template.name.substring(0, Math.min(template.name.length(), 63 - suffix.length()))
+                    + suffix);
             long med = (long) upMetric + (long) i * increase;
             if (i == 0) {
                 s.comments.addAll(template.comments);
             } else {
-                s.comments.add("like " + template.name + "-1, for " + order.get(i) + " with MED " + med);
+                s.comments.add("like the first, for " + order.get(i) + " with MED " + med);
             }
             s.fields.putAll(template.fields);
             s.fields.put("prefixes", List.of(order.get(i)));

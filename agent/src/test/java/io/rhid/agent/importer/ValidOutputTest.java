@@ -44,6 +44,7 @@ class ValidOutputTest {
     static Stream<Arguments> commandLines() {
         return Stream.of(
                 Arguments.of(List.of("--name", "ÜBER#1", "--ip", "198.51.100.1", "--cmd", "/bin/true")),
+                Arguments.of(List.of("--name", "n".repeat(70), "--ip", "198.51.100.1", "--ip", "198.51.100.2")),
                 Arguments.of(List.of("--ip", "198.51.100.0/24", "--deaggregate-networks", "--cmd", "test -e '/run/a b'")),
                 Arguments.of(List.of("--ip", "2001:db8::/120", "--deaggregate-networks", "--ip", "2001:db8:1::/64")),
                 Arguments.of(List.of("--ip", "198.51.100.2", "--interval", "0.001", "--fast-interval", "9", "--timeout", "0", "--rise", "0")),
