@@ -23,6 +23,7 @@ import picocli.CommandLine.IVersionProvider;
                 ResumeCommand.class,
                 RecheckCommand.class,
                 ReloadCommand.class,
+                ImportCommand.class,
         })
 final class MainCommand {
 
