@@ -2,8 +2,10 @@ package io.rhid.agent.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rhid.agent.config.RhidConfig;
 import io.rhid.agent.config.Timing;
 import io.rhid.agent.health.RiseFall;
+import io.rhid.agent.testing.Configs;
 import io.rhid.agent.testing.ManualTimer;
 import io.rhid.agent.testing.ScriptedProbe;
 import java.time.Duration;
@@ -252,5 +254,61 @@ class ProbeSchedulerTest {
 
         assertThat(updates.stream().filter(CheckUpdate::transitioned).map(u -> u.key().service() + "@" + (u.finishedNanos() / MS)))
                 .containsExactly("a@" + timer.nanos() / MS, "b@" + timer.nanos() / MS);
+    }
+
+    @Test
+    void links_an_http_and_a_tcp_check_of_one_port_so_they_confirm_a_failure_together() {
+        RhidConfig config = Configs.parse("""
+                services:
+                  web:
+                    prefixes: [198.51.100.80/32]
+                    checks:
+                      - { type: http, url: "http://127.0.0.1:8080/healthz" }
+                  port:
+                    prefixes: [198.51.100.81/32]
+                    checks:
+                      - { type: tcp, address: "127.0.0.1:8080" }
+                  other:
+                    prefixes: [198.51.100.82/32]
+                    checks:
+                      - { type: tcp, address: "127.0.0.1:8081" }
+                """);
+        String http = config.services().get("web").checks().get(0).spec().endpoint();
+        String tcp = config.services().get("port").checks().get(0).spec().endpoint();
+        String otherPort = config.services().get("other").checks().get(0).spec().endpoint();
+        assertThat(http).isEqualTo(tcp).isNotEqualTo(otherPort);
+
+        // The tcp check is splayed 90 ms after the http one; the server dies at 150 ms.
+        long[] splays = {0, 90 * MS, 40 * MS};
+        int[] next = {0};
+        RandomGenerator staggered = new RandomGenerator() {
+            @Override
+            public long nextLong() {
+                return 0;
+            }
+
+            @Override
+            public long nextLong(long bound) {
+                return splays[next[0]++];
+            }
+        };
+        ProbeScheduler s = new ProbeScheduler(timer, Runnable::run, timer, timer::millis, staggered, updates::add);
+        ScriptedProbe port = new ScriptedProbe(timer::nanos);
+        ScriptedProbe unrelated = new ScriptedProbe(timer::nanos);
+        s.start(new CheckKey("web", "http"), TIMING, probe, http, confirmedUp());
+        s.start(new CheckKey("port", "tcp"), TIMING, port, tcp, confirmedUp());
+        s.start(new CheckKey("other", "tcp"), TIMING, unrelated, otherPort, confirmedUp());
+        timer.advanceMillis(150);
+        long died = timer.nanos();
+        probe.failing("connect refused");
+        port.failing("connect refused");
+        timer.advanceMillis(50); // the http check's run at 200 ms sees the failure first
+        timer.advanceMillis(20); // both re-run fast and confirm
+
+        assertThat(updates.stream().filter(CheckUpdate::transitioned)
+                .map(u -> u.key().service() + "@" + (u.finishedNanos() - died) / MS))
+                .as("the tcp check confirmed with the http one, not at its own grid point (290 ms)")
+                .containsExactlyInAnyOrder("web@70", "port@70");
+        assertThat(unrelated.runs()).as("a check of another port keeps its own grid: 40 ms, next at 240 ms").hasSize(1);
     }
 }

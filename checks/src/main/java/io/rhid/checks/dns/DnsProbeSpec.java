@@ -39,9 +39,14 @@ record DnsProbeSpec(
         return DnsProbeProvider.TYPE;
     }
 
+    /**
+     * The server over the transport asked for: a UDP check and a TCP check of one server are not
+     * linked, since one transport can fail without the other (a UDP check's TCP retry after a
+     * truncated answer is incidental).
+     */
     @Override
     public String endpoint() {
-        return Endpoints.format(server);
+        return Endpoints.link(tcp ? "tcp" : "udp", server);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.rhid.checks.http;
 
+import io.rhid.checks.internal.Endpoints;
 import io.rhid.checks.spi.ProbeSpec;
 import java.util.List;
 import java.util.Map;
@@ -40,11 +41,14 @@ record HttpProbeSpec(
         return HttpProbeProvider.TYPE;
     }
 
-    /** The scheme, host and port: paths on one server share it. */
+    /**
+     * TCP to the URL's host and port (80 and 443 by default): paths on one server, and tcp checks
+     * of its port, share it.
+     */
     @Override
     public String endpoint() {
         okhttp3.HttpUrl parsed = okhttp3.HttpUrl.parse(url);
-        return parsed == null ? url : parsed.scheme() + "://" + parsed.host() + ":" + parsed.port();
+        return parsed == null ? url : Endpoints.link("tcp", parsed.host(), parsed.port());
     }
 
     @Override

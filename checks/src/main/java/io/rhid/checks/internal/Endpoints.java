@@ -106,6 +106,27 @@ public final class Endpoints {
                 : ip.getHostAddress() + ":" + address.getPort();
     }
 
+    /**
+     * The key that links checks of one server whatever their type: the transport, the address and
+     * the port, such as {@code tcp 127.0.0.1:8080} or {@code udp [::1]:53}. A tcp check of
+     * {@code 127.0.0.1:8080} and an http check of {@code http://127.0.0.1:8080/} share it.
+     */
+    public static String link(String transport, InetSocketAddress address) {
+        return transport + " " + format(address);
+    }
+
+    /**
+     * {@link #link} for a host as a URL spells it: an IP literal (an IPv6 one without brackets) is
+     * printed canonically and {@code localhost} is the loopback address, as in
+     * {@link #parseHostPort}; any other name is kept as written, never looked up.
+     */
+    public static String link(String transport, String host, int port) {
+        InetAddress address = host.equalsIgnoreCase("localhost") ? InetAddress.getLoopbackAddress() : literal(host, true);
+        return address != null
+                ? link(transport, new InetSocketAddress(address, port))
+                : transport + " " + host.toLowerCase(java.util.Locale.ROOT) + ":" + port;
+    }
+
     /** The IP literal {@code text} as an address, or null if it is not one; never looks up a name. */
     public static InetAddress literal(String text, boolean allowV6) {
         byte[] bytes = Address.toByteArray(text, Address.IPv4);

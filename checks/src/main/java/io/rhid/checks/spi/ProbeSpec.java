@@ -19,12 +19,14 @@ public interface ProbeSpec {
     String target();
 
     /**
-     * The server this probe talks to, such as {@code 127.0.0.1:53} or
-     * {@code http://127.0.0.1:8080}: checks with equal endpoints fail together when that server
-     * dies. When one of them sees the first result that disagrees with its confirmed state, the
-     * agent runs the others with the same endpoint at once instead of at their next interval, so
-     * every service behind a dead server starts confirming together (each still needs its own
-     * {@code fall} failures). Defaults to {@link #target()}.
+     * The server this probe talks to, as transport, address and port: {@code tcp 127.0.0.1:8080},
+     * {@code udp [::1]:53}. Checks with equal endpoints fail together when that server dies,
+     * whatever their type: an http check of {@code http://127.0.0.1:8080/} and a tcp check of
+     * {@code 127.0.0.1:8080} share {@code tcp 127.0.0.1:8080}. When one of them sees the first
+     * result that disagrees with its confirmed state, the agent runs the others with the same
+     * endpoint at once instead of at their next interval, so every service behind a dead server
+     * starts confirming together (each still needs its own {@code fall} failures). Types that talk
+     * to no server (file, exec) default to {@link #target()}.
      */
     default String endpoint() {
         return target();

@@ -27,6 +27,12 @@ record TcpProbeSpec(InetSocketAddress address, Optional<String> send, Optional<S
         return TcpProbeProvider.TYPE;
     }
 
+    /** TCP to {@code address}: linked with http and dns-over-TCP checks of the same port. */
+    @Override
+    public String endpoint() {
+        return Endpoints.link("tcp", address);
+    }
+
     @Override
     public String target() {
         return Endpoints.format(address);

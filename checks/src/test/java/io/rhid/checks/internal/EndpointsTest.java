@@ -60,4 +60,24 @@ class EndpointsTest {
     void parses_an_ip_with_an_optional_port(String text, String printed) {
         assertThat(Endpoints.format(Endpoints.parseIpWithOptionalPort(text, 53))).isEqualTo(printed);
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "127.0.0.1|8080|tcp 127.0.0.1:8080",
+        "localhost|80|tcp 127.0.0.1:80",
+        "LocalHost|443|tcp 127.0.0.1:443",
+        "2001:DB8:0::1|443|tcp [2001:db8::1]:443",
+        "::1|53|tcp [::1]:53",
+        "Web.Example|8080|tcp web.example:8080",
+    })
+    void links_a_host_as_a_url_spells_it_without_looking_it_up(String host, int port, String key) {
+        assertThat(Endpoints.link("tcp", host, port)).isEqualTo(key);
+    }
+
+    @Test
+    void links_by_transport_address_and_port() {
+        assertThat(Endpoints.link("udp", Endpoints.parseHostPort("[::1]:53"))).isEqualTo("udp [::1]:53");
+        assertThat(Endpoints.link("tcp", Endpoints.parseHostPort("localhost:8080")))
+                .isEqualTo(Endpoints.link("tcp", "127.0.0.1", 8080));
+    }
 }
