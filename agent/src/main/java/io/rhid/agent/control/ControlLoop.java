@@ -122,6 +122,8 @@ public final class ControlLoop implements Runnable, Operations {
     // Written only by the loop's thread; volatile or concurrent where snapshot() reads them.
     private volatile RhidConfig config;
     private final Map<CheckKey, CheckUpdate> lastUpdates = new ConcurrentHashMap<>();
+    /** Each check's last failed result: why a check that is down and rising again went down. */
+    private final Map<CheckKey, CheckUpdate> lastFailures = new HashMap<>();
     private final Map<String, ServiceStatus> services = new ConcurrentHashMap<>();
     private volatile DesiredState applied;
     private volatile StatusSnapshot.Router routerStatus;
@@ -473,6 +475,7 @@ public final class ControlLoop implements Runnable, Operations {
             if (now == null || !now.spec().equals(e.getValue().spec()) || !now.timing().equals(e.getValue().timing())) {
                 scheduler.stop(e.getKey());
                 lastUpdates.remove(e.getKey());
+                lastFailures.remove(e.getKey());
             }
         }
         config = old.withServicesOf(next);
@@ -564,6 +567,9 @@ public final class ControlLoop implements Runnable, Operations {
             return; // a check removed by a reload; its last run finished after it was stopped
         }
         lastUpdates.put(u.key(), u);
+        if (!u.result().passed()) {
+            lastFailures.put(u.key(), u);
+        }
         metrics.observe("rhid_check_duration_seconds", u.latencyNanos() / 1e9, u.key().service(), u.key().check());
         if (!u.result().passed()) {
             metrics.increment("rhid_check_failures_total", u.key().service(), u.key().check(), reasonClass(u.result().reason()));
@@ -745,10 +751,16 @@ public final class ControlLoop implements Runnable, Operations {
         if (last == null) {
             return what + ": not run yet";
         }
-        String why = last.result().passed() ? "passing, not yet risen" : last.result().reason();
-        return what + ": " + why + " (" + (last.result().passed()
-                ? h.consecutivePasses() + "/" + c.timing().rise() + " passes"
-                : h.consecutiveFailures() + "/" + c.timing().fall() + " failures") + ")";
+        if (!last.result().passed()) {
+            return what + ": " + last.result().reason() + " (" + h.consecutiveFailures() + "/" + c.timing().fall() + " failures)";
+        }
+        // Down but passing again: the results that arrived with the one that took the check down
+        // may already include a pass, and "passing" would hide why it is down. Name the failure.
+        CheckUpdate failed = lastFailures.get(key);
+        String why = failed == null ? "not risen yet"
+                : failed.result().reason() + " (" + failed.health().consecutiveFailures() + "/" + c.timing().fall()
+                        + " failures, then " + h.consecutivePasses() + "/" + c.timing().rise() + " passes)";
+        return what + ": " + why;
     }
 
     private Map<String, ServiceState> states() {
@@ -909,23 +921,29 @@ public final class ControlLoop implements Runnable, Operations {
     /**
      * A bounded label for failure reasons: the leading lower-case words, up to the first number,
      * colon or other detail ({@code timeout after 500ms} -> {@code timeout_after},
-     * {@code exit 2: boom} -> {@code exit}, {@code tls: ...} -> {@code tls}).
+     * {@code exit 2: boom} -> {@code exit}, {@code tls: ...} -> {@code tls}); an rcode is kept,
+     * since each one means something else ({@code rcode REFUSED} -> {@code rcode_refused}).
      */
     static String reasonClass(String reason) {
         StringBuilder out = new StringBuilder();
+        String previous = "";
         for (String word : reason.split(" ")) {
             boolean last = word.endsWith(":");
             if (last) {
                 word = word.substring(0, word.length() - 1);
             }
-            if (word.isEmpty() || !word.chars().allMatch(ch -> ch >= 'a' && ch <= 'z')) {
+            // dnsjava names rcodes in capitals and unassigned ones RESERVEDn: a bounded set.
+            boolean rcode = previous.equals("rcode") && !word.isEmpty()
+                    && word.chars().allMatch(ch -> ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9');
+            if (word.isEmpty() || !rcode && !word.chars().allMatch(ch -> ch >= 'a' && ch <= 'z')) {
                 break;
             }
             if (out.length() > 0) {
                 out.append('_');
             }
-            out.append(word);
-            if (last || out.length() > 24) {
+            out.append(word.toLowerCase(Locale.ROOT));
+            previous = word;
+            if (last || rcode || out.length() > 24) {
                 break;
             }
         }

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The control loop on a manual clock with scripted probes, a fake routing daemon and a fake
@@ -125,6 +127,48 @@ class ControlLoopTest {
         StatusSnapshot.Service web = loop.snapshot().services().get(0);
         assertThat(web.state()).isEqualTo("down");
         assertThat(web.reason()).isEqualTo("checks[0] http scripted http: connect refused (2/2 failures)");
+    }
+
+    @Test
+    void gives_the_failure_that_took_a_check_down_as_the_reason_even_when_a_pass_arrived_with_it() {
+        start("""
+                web:
+                  prefixes: [203.0.113.80]
+                  checks:
+                    - { type: scripted, id: http, probe: http, fall: 1 }
+                """, "");
+        probes.get("http").passing();
+        step(0);
+        step(20);
+        assertThat(router.announced()).containsExactly(p("203.0.113.80/32"));
+
+        probes.get("http").failing("unexpected end of stream");
+        timer.advanceMillis(180); // 200: fails, down at once with fall 1
+        probes.get("http").passing();
+        timer.advanceMillis(200); // 400: passes (1/2), before the loop has looked at either result
+        loop.turn(0);
+
+        assertThat(router.announced()).isEmpty();
+        assertThat(metrics.count("rhid_transitions_total", "web", "up", "down")).isEqualTo(1);
+        assertThat(loop.snapshot().services().get(0).reason())
+                .isEqualTo("checks[0] http scripted http: unexpected end of stream (1/1 failures, then 1/2 passes)");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "rcode REFUSED|rcode_refused",
+        "rcode SERVFAIL|rcode_servfail",
+        "rcode NXDOMAIN|rcode_nxdomain",
+        "rcode RESERVED15|rcode_reserved15",
+        "timeout after 100ms|timeout_after",
+        "connection closed|connection_closed",
+        "listener not accepting: 3 connections queued|listener_not_accepting",
+        "status 503|status",
+        "IllegalStateException: boom|other",
+        "answer ABC not found|answer",
+    })
+    void classes_failure_reasons_for_metrics_with_one_class_per_rcode(String reason, String reasonClass) {
+        assertThat(ControlLoop.reasonClass(reason)).isEqualTo(reasonClass);
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.net.NoRouteToHostException;
 import java.net.PortUnreachableException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.Locale;
 import javax.net.ssl.SSLException;
@@ -86,7 +87,8 @@ public final class Reasons {
 
     /**
      * A reason for a failed socket or HTTP exchange: {@code connect refused}, {@code connection
-     * reset}, {@code unexpected end of stream}, {@code tls: ...}, or the timeout reason.
+     * reset}, {@code connection closed}, {@code unexpected end of stream}, {@code tls: ...}, or the
+     * timeout reason; never an exception's class name where words exist.
      */
     public static String io(IOException e, Duration timeout) {
         if (e instanceof SocketTimeoutException
@@ -95,6 +97,11 @@ public final class Reasons {
         }
         if (e instanceof InterruptedIOException) {
             return "interrupted";
+        }
+        if (e instanceof ClosedChannelException || mentions(e, "socket closed") || mentions(e, "socket is closed")) {
+            // The connection was closed under the exchange (by the peer's reset or our own close):
+            // the class name alone tells an operator nothing.
+            return "connection closed";
         }
         if (e instanceof SSLPeerUnverifiedException) {
             // OkHttp appends the whole certificate after the first colon.

@@ -8,6 +8,8 @@ import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -59,6 +61,9 @@ class ReasonsTest {
                 .isEqualTo("tls: Hostname a not verified");
         assertThat(Reasons.io(new SSLHandshakeException("Received fatal alert: handshake_failure"), timeout))
                 .isEqualTo("tls: Received fatal alert: handshake_failure");
+        assertThat(Reasons.io(new ClosedChannelException(), timeout)).isEqualTo("connection closed");
+        assertThat(Reasons.io(new AsynchronousCloseException(), timeout)).isEqualTo("connection closed");
+        assertThat(Reasons.io(new SocketException("Socket closed"), timeout)).isEqualTo("connection closed");
         assertThat(Reasons.io(new IOException("weird"), timeout)).isEqualTo("IOException: weird");
     }
 
