@@ -9,32 +9,34 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
+import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
-import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
-import org.xbill.DNS.WireParseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Sends one DNS query per run with dnsjava's {@link SimpleResolver}; confined to the scheduler's run. */
+/**
+ * Sends one DNS query per run over a socket of its own ({@link DnsExchange}) and judges the reply
+ * with dnsjava's message parser; confined to the scheduler's run.
+ */
 final class DnsProbe implements Probe {
 
     private static final Logger log = LoggerFactory.getLogger(DnsProbe.class);
 
+    /** The EDNS payload size advertised: the DNS flag day 2020 value, which avoids fragmentation. */
+    private static final int EDNS_PAYLOAD = 1232;
+    /** The TC (truncated) bit in the header's third byte. */
+    private static final int TC = 0x02;
+
     private final DnsProbeSpec spec;
     private final String label;
     private final Duration timeout;
-    private final SimpleResolver resolver;
     private final int type;
     private final int rcode;
     private final InetAddress answerAddress;
@@ -45,9 +47,6 @@ final class DnsProbe implements Probe {
         this.timeout = context.timeout();
         this.type = Type.value(spec.record());
         this.rcode = Rcode.value(spec.rcode());
-        this.resolver = new SimpleResolver(spec.server());
-        resolver.setTimeout(timeout);
-        resolver.setTCP(spec.tcp());
         // Addresses compare as addresses, so "2001:db8::1" matches however dnsjava prints it.
         this.answerAddress = type == Type.A || type == Type.AAAA
                 ? spec.answer().map(a -> Endpoints.literal(a, true)).orElse(null)
@@ -56,27 +55,53 @@ final class DnsProbe implements Probe {
 
     @Override
     public ProbeResult run() {
-        CompletableFuture<Message> future = null;
+        // One deadline bounds the whole exchange, including the TCP retry after a truncated answer.
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
             Message query = Message.newQuery(Record.newRecord(spec.name(), type, DClass.IN));
-            // The direct executor keeps response handling on dnsjava's I/O thread: the common
-            // pool it would use otherwise can be starved by unrelated work, faking timeouts.
-            future = resolver.sendAsync(query, Runnable::run).toCompletableFuture();
-            // Bounds the whole exchange: after a truncated UDP answer, dnsjava gives the TCP retry
-            // a fresh timeout of its own.
-            return judge(future.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
-        } catch (TimeoutException e) {
-            future.cancel(false);
-            return ProbeResult.failure(Reasons.timeout(timeout));
-        } catch (ExecutionException e) {
-            return ProbeResult.failure(describe(e.getCause()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return ProbeResult.failure("interrupted");
+            query.addRecord(new OPTRecord(EDNS_PAYLOAD, 0, 0), Section.ADDITIONAL);
+            byte[] wire = query.toWire();
+            byte[] reply = spec.tcp()
+                    ? DnsExchange.tcp(spec.server(), wire, deadline)
+                    : DnsExchange.udp(spec.server(), wire, deadline);
+            if (!spec.tcp() && (reply[2] & TC) != 0) {
+                reply = DnsExchange.tcp(spec.server(), wire, deadline);
+            }
+            return judge(reply);
+        } catch (DnsExchange.ClosedBeforeAnswer e) {
+            return ProbeResult.failure(e.getMessage());
+        } catch (DnsExchange.BadReply e) {
+            return ProbeResult.failure("bad response: " + e.getMessage());
+        } catch (IOException e) {
+            return ProbeResult.failure(Reasons.io(e, timeout));
         } catch (RuntimeException e) {
             log.warn("{}: unexpected error probing {}", label, spec.target(), e);
             return ProbeResult.failure(Reasons.unexpected(e));
         }
+    }
+
+    private ProbeResult judge(byte[] reply) {
+        Message response;
+        try {
+            response = new Message(reply);
+        } catch (IOException e) {
+            // The header alone still names an error rcode (without OPT's extended bits).
+            int headerRcode = reply[3] & 0x0f;
+            if (headerRcode != Rcode.NOERROR) {
+                String named = "rcode " + Rcode.string(headerRcode);
+                return headerRcode == rcode ? ProbeResult.pass(named) : ProbeResult.failure(named);
+            }
+            return ProbeResult.failure("bad response: " + Reasons.cut(String.valueOf(e.getMessage())));
+        }
+        // A reply may leave the question out (unbound's REFUSED has QDCOUNT 0); the ID on a socket
+        // of our own already ties it to the query. A question that is there must be ours.
+        Record question = response.getQuestion();
+        if (question != null && !(question.getName().equals(spec.name()) && question.getType() == type
+                && question.getDClass() == DClass.IN)) {
+            return ProbeResult.failure("bad response: answers another question ("
+                    + Reasons.cut(question.getName() + " " + Type.string(question.getType())) + ")");
+        }
+        return judge(response);
     }
 
     private ProbeResult judge(Message response) {
@@ -107,18 +132,5 @@ final class DnsProbe implements Probe {
             return aaaa.getAddress().equals(answerAddress);
         }
         return record.rdataToString().equals(spec.answer().orElseThrow());
-    }
-
-    private String describe(Throwable cause) {
-        if (cause instanceof WireParseException) {
-            return "bad response: " + Reasons.cut(String.valueOf(cause.getMessage()));
-        }
-        if (cause instanceof IOException io) {
-            return Reasons.io(io, timeout);
-        }
-        if (cause instanceof TimeoutException) {
-            return Reasons.timeout(timeout);
-        }
-        return Reasons.unexpected(cause);
     }
 }

@@ -3,12 +3,18 @@ package io.rhid.checks.dns;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rhid.checks.FakeSpecReader;
+import io.rhid.checks.spi.Probe;
 import io.rhid.checks.spi.ProbeContext;
 import io.rhid.checks.spi.ProbeResult;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -112,6 +118,65 @@ class DnsProbeTest {
 
         assertThat(provider.create(spec, new ProbeContext("test/dns", TIMEOUT)).run())
                 .isEqualTo(ProbeResult.failure("port unreachable"));
+    }
+
+    @Test
+    void names_the_rcode_of_a_refusal_without_a_question_section() {
+        assertThat(run("name", "refused-bare.example.")).isEqualTo(ProbeResult.failure("rcode REFUSED"));
+        assertThat(run("name", "refused-bare.example.", "tcp", true)).isEqualTo(ProbeResult.failure("rcode REFUSED"));
+        assertThat(run("name", "refused-bare.example.", "rcode", "REFUSED")).isEqualTo(ProbeResult.pass("rcode REFUSED"));
+    }
+
+    @Test
+    void a_query_over_tcp_never_waits_behind_another_checks_slow_one() throws Exception {
+        // The server answers a connection's queries in order and slow.example. after 300 ms, longer
+        // than the timeout: a fast query sent on the slow one's connection would time out.
+        Probe fast = probe("name", "health.example.", "tcp", true);
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            server.slowQueries.drainPermits();
+            for (int i = 0; i < 5; i++) {
+                Probe slow = probe("name", "slow.example.", "tcp", true);
+                Future<ProbeResult> slowRun = other.submit(slow::run);
+                assertThat(server.slowQueries.tryAcquire(5, TimeUnit.SECONDS)).as("the slow query arrived").isTrue();
+
+                assertThat(fast.run()).as("run %d, with the slow query in flight", i).isEqualTo(ProbeResult.pass("rcode NOERROR"));
+                assertThat(slowRun.get(5, TimeUnit.SECONDS)).isEqualTo(ProbeResult.failure("timeout after 300ms"));
+            }
+        } finally {
+            other.shutdownNow();
+        }
+    }
+
+    @Test
+    void says_in_words_that_the_server_closed_the_connection_before_answering() throws IOException {
+        try (ServerSocket closing = new ServerSocket(0, 10, InetAddress.getByName("127.0.0.1"))) {
+            Thread acceptor = new Thread(() -> {
+                try (Socket s = closing.accept()) {
+                    s.getInputStream().read(); // the query arrived; hang up without answering
+                } catch (IOException e) {
+                    // the test is over
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            FakeSpecReader reader = FakeSpecReader.of("server", "127.0.0.1:" + closing.getLocalPort(),
+                    "name", "health.example.", "tcp", true);
+            Probe probe = provider.create(provider.parse(reader), new ProbeContext("test/dns", TIMEOUT));
+
+            assertThat(probe.run()).isEqualTo(ProbeResult.failure("connection closed by the server before the answer"));
+        }
+    }
+
+    private Probe probe(Object... config) {
+        Object[] withServer = new Object[config.length + 2];
+        withServer[0] = "server";
+        withServer[1] = server.address();
+        System.arraycopy(config, 0, withServer, 2, config.length);
+        FakeSpecReader reader = FakeSpecReader.of(withServer);
+        DnsProbeSpec spec = (DnsProbeSpec) provider.parse(reader);
+        assertThat(reader.errors()).isEmpty();
+        return provider.create(spec, new ProbeContext("test/dns", TIMEOUT));
     }
 
     private ProbeResult run(Object... config) {

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Arrays;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
@@ -35,7 +36,12 @@ final class TestDnsServer implements AutoCloseable {
 
     private final DatagramSocket udp;
     private final ServerSocket tcp;
+    /** How long {@code slow.example.} takes to be answered over TCP. */
+    static final long SLOW_MILLIS = 300;
+
     final AtomicInteger tcpQueries = new AtomicInteger();
+    /** Released when a query for {@code slow.example.} arrives over TCP. */
+    final Semaphore slowQueries = new Semaphore(0);
 
     TestDnsServer() throws IOException {
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
@@ -70,9 +76,8 @@ final class TestDnsServer implements AutoCloseable {
                 DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
                 udp.receive(packet);
                 Message query = new Message(Arrays.copyOf(packet.getData(), packet.getLength()));
-                Message response = answer(query, false);
-                if (response != null) {
-                    byte[] wire = response.toWire();
+                byte[] wire = wire(query, false);
+                if (wire != null) {
                     udp.send(new DatagramPacket(wire, wire.length, packet.getSocketAddress()));
                 }
             } catch (IOException e) {
@@ -83,23 +88,54 @@ final class TestDnsServer implements AutoCloseable {
 
     private void serveTcp() {
         while (!tcp.isClosed()) {
-            try (Socket socket = tcp.accept()) {
-                DataInputStream in = new DataInputStream(socket.getInputStream());
-                byte[] wire = new byte[in.readUnsignedShort()];
-                in.readFully(wire);
-                tcpQueries.incrementAndGet();
-                Message response = answer(new Message(wire), true);
-                if (response != null) {
-                    byte[] out = response.toWire();
-                    DataOutputStream data = new DataOutputStream(socket.getOutputStream());
-                    data.writeShort(out.length);
-                    data.write(out);
-                    data.flush();
-                }
+            try {
+                Socket socket = tcp.accept();
+                daemon(() -> serveConnection(socket));
             } catch (IOException e) {
                 // closed
             }
         }
+    }
+
+    /** Answers a connection's queries one after the other, in order, as many servers do. */
+    private void serveConnection(Socket connection) {
+        try (Socket socket = connection) {
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            DataOutputStream data = new DataOutputStream(socket.getOutputStream());
+            while (true) {
+                byte[] wire = new byte[in.readUnsignedShort()];
+                in.readFully(wire);
+                tcpQueries.incrementAndGet();
+                Message query = new Message(wire);
+                if (query.getQuestion() != null && query.getQuestion().getName().toString().equals("slow.example.")) {
+                    slowQueries.release();
+                    // The point of this name: an answer that takes longer than a probe's timeout.
+                    Thread.sleep(SLOW_MILLIS);
+                }
+                byte[] out = wire(query, true);
+                if (out != null) {
+                    data.writeShort(out.length);
+                    data.write(out);
+                    data.flush();
+                }
+            }
+        } catch (IOException e) {
+            // closed by the client, or by close()
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static byte[] wire(Message query, boolean overTcp) throws IOException {
+        if (query.getQuestion() != null && query.getQuestion().getName().toString().equals("refused-bare.example.")) {
+            // Like unbound refusing a query: REFUSED with an empty question section (QDCOUNT 0).
+            Message bare = new Message(query.getHeader().getID());
+            bare.getHeader().setFlag(Flags.QR);
+            bare.getHeader().setRcode(Rcode.REFUSED);
+            return bare.toWire();
+        }
+        Message response = answer(query, overTcp);
+        return response == null ? null : response.toWire();
     }
 
     private static Message answer(Message query, boolean overTcp) throws IOException {
@@ -123,6 +159,8 @@ final class TestDnsServer implements AutoCloseable {
             case "missing.example." -> response.getHeader().setRcode(Rcode.NXDOMAIN);
             case "nodata.example." -> {
             }
+            case "slow.example." -> response.addRecord(new ARecord(name, DClass.IN, 60,
+                    InetAddress.getByName("192.0.2.3")), Section.ANSWER);
             case "silent.example." -> {
                 return null;
             }
