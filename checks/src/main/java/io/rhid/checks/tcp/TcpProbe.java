@@ -7,15 +7,22 @@ import io.rhid.checks.spi.ProbeContext;
 import io.rhid.checks.spi.ProbeResult;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Opens one TCP connection per run, writes and reads within the timeout; confined to the scheduler's run. */
+/**
+ * Opens one TCP connection per run, writes and reads within the timeout, and fails a listener on
+ * this host that no longer accepts its connections; confined to the scheduler's run (it keeps the
+ * last unaccepted connection between runs).
+ */
 final class TcpProbe implements Probe {
 
     private static final Logger log = LoggerFactory.getLogger(TcpProbe.class);
@@ -28,8 +35,21 @@ final class TcpProbe implements Probe {
     private final Duration timeout;
     private final byte[] send;
     private final byte[] expect;
+    /** Monotonic time for judging how long a connection has waited; deadlines use System.nanoTime. */
+    private final LongSupplier ticker;
+    /** This probe's oldest connection not yet seen accepted, or null. */
+    private Pending pending;
+
+    /** A connection this probe made, by its client address, and when it was made. */
+    private record Pending(InetSocketAddress client, long connectedNanos) {
+    }
 
     TcpProbe(TcpProbeSpec spec, ProbeContext context) {
+        this(spec, context, System::nanoTime);
+    }
+
+    TcpProbe(TcpProbeSpec spec, ProbeContext context, LongSupplier ticker) {
+        this.ticker = ticker;
         this.spec = spec;
         this.label = context.label();
         this.timeout = context.timeout();
@@ -39,9 +59,16 @@ final class TcpProbe implements Probe {
 
     @Override
     public ProbeResult run() {
+        ProbeResult hung = acceptQueue();
+        if (hung != null) {
+            return hung;
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Socket socket = new Socket()) {
             socket.connect(spec.address(), remainingMillis(deadline));
+            if (pending == null) {
+                pending = new Pending(new InetSocketAddress(socket.getLocalAddress(), socket.getLocalPort()), ticker.getAsLong());
+            }
             if (send != null) {
                 // Writes cannot time out, but a config-sized payload fits in the socket buffer.
                 socket.getOutputStream().write(send);
@@ -53,6 +80,33 @@ final class TcpProbe implements Probe {
             log.warn("{}: unexpected error probing {}", label, Endpoints.format(spec.address()), e);
             return ProbeResult.failure(Reasons.unexpected(e));
         }
+    }
+
+    /**
+     * A hung server still completes handshakes (the kernel does, into the accept queue, until it
+     * is full), so a connect alone passes. When the listener is on this host, the kernel's tables
+     * show whether the connection this probe made on an earlier run is still waiting to be
+     * accepted: still queued after the timeout, the server is not accepting. Every probe's own
+     * connection lands in the queue for a moment, hence the earlier run's and the wait.
+     *
+     * @return the failure, or null when the listener is accepting, is not local, or cannot be seen
+     */
+    private ProbeResult acceptQueue() {
+        if (pending == null) {
+            return null;
+        }
+        Optional<ListenQueues.Scan> scan = ListenQueues.read(spec.address(), pending.client());
+        if (scan.isEmpty() || !scan.get().unaccepted()) {
+            pending = null; // accepted (or not visible from here): judge the next connection instead
+            return null;
+        }
+        if (ticker.getAsLong() - pending.connectedNanos() < timeout.toNanos()) {
+            return null; // queued for less than the timeout (a fast re-run): not yet evidence
+        }
+        long queued = Math.max(1, scan.get().queued());
+        // No new connection: it would only add to the queue of a server that is not reading it.
+        return ProbeResult.failure("listener not accepting: " + queued + (queued == 1 ? " connection" : " connections")
+                + " queued");
     }
 
     private ProbeResult readUntilExpected(Socket socket, long deadline) throws IOException {

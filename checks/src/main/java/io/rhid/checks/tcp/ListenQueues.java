@@ -1,0 +1,125 @@
+package io.rhid.checks.tcp;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Reads the kernel's TCP socket tables ({@code /proc/net/tcp} and {@code /proc/net/tcp6}) to tell
+ * whether a local listener accepts its connections: a connection the kernel completed but the
+ * server has not accepted yet sits in the listening socket's accept queue, is listed as
+ * ESTABLISHED (or CLOSE_WAIT once its client hung up) and has no inode, since no file exists for
+ * it until {@code accept()}. Stateless; reads files only, never forks.
+ */
+final class ListenQueues {
+
+    static final Path TCP = Path.of("/proc/net/tcp");
+    static final Path TCP6 = Path.of("/proc/net/tcp6");
+
+    private static final int ESTABLISHED = 0x01;
+    private static final int CLOSE_WAIT = 0x08;
+    private static final int LISTEN = 0x0A;
+
+    private ListenQueues() {
+    }
+
+    /**
+     * What the tables say about one connection to a listener.
+     *
+     * @param listening   whether a LISTEN socket for the server's address (or a wildcard) and port was seen
+     * @param queued      the LISTEN sockets' accept queues (rx_queue), summed
+     * @param unaccepted  whether the server's side of the connection from {@code client} is still in the queue
+     */
+    record Scan(boolean listening, long queued, boolean unaccepted) {
+        static final Scan NOTHING = new Scan(false, 0, false);
+    }
+
+    /**
+     * Scans the tables of this network namespace; empty when they cannot be read (not Linux, or
+     * /proc hidden). A listener's connections are in the table of its own address family, so the
+     * second table is read only when the first has no listener.
+     */
+    static Optional<Scan> read(InetSocketAddress server, InetSocketAddress client) {
+        List<Path> tables = server.getAddress() instanceof Inet6Address ? List.of(TCP6) : List.of(TCP, TCP6);
+        Scan found = Scan.NOTHING;
+        boolean readOne = false;
+        for (Path table : tables) {
+            try (BufferedReader lines = Files.newBufferedReader(table, StandardCharsets.US_ASCII)) {
+                readOne = true;
+                found = scan(lines, server, client);
+                if (found.listening()) {
+                    return Optional.of(found);
+                }
+            } catch (IOException | RuntimeException e) {
+                // A table that cannot be read or parsed tells nothing; the other may.
+            }
+        }
+        return readOne ? Optional.of(found) : Optional.empty();
+    }
+
+    /** Scans one table's text: the pure part of {@link #read}. */
+    static Scan scan(BufferedReader lines, InetSocketAddress server, InetSocketAddress client) throws IOException {
+        // Cheap filter before parsing a line: the port as the table prints it, after the address.
+        String port = String.format(Locale.ROOT, ":%04X ", server.getPort());
+        boolean listening = false;
+        long queued = 0;
+        boolean unaccepted = false;
+        String line = lines.readLine(); // the header
+        while (line != null) {
+            line = lines.readLine();
+            if (line == null || !line.contains(port)) {
+                continue;
+            }
+            String[] f = line.trim().split("\\s+");
+            if (f.length < 10) {
+                continue;
+            }
+            InetSocketAddress local = address(f[1]);
+            if (local.getPort() != server.getPort()) {
+                continue;
+            }
+            int state = Integer.parseInt(f[3], 16);
+            if (state == LISTEN && (local.getAddress().isAnyLocalAddress() || local.getAddress().equals(server.getAddress()))) {
+                listening = true;
+                queued += Long.parseLong(f[4].substring(f[4].indexOf(':') + 1), 16);
+            } else if ((state == ESTABLISHED || state == CLOSE_WAIT) && f[9].equals("0")
+                    && local.getAddress().equals(server.getAddress()) && address(f[2]).equals(client)) {
+                unaccepted = true;
+            }
+        }
+        return new Scan(listening, queued, unaccepted);
+    }
+
+    /**
+     * {@code 0100007F:1F90} or {@code 0000000000000000FFFF00000100007F:1F90}: the address as 32-bit
+     * words in host byte order, then the port. A v4-mapped IPv6 address comes back as IPv4, as
+     * Java's sockets report it.
+     */
+    static InetSocketAddress address(String text) {
+        int colon = text.indexOf(':');
+        String hex = text.substring(0, colon);
+        byte[] bytes = new byte[hex.length() / 2];
+        boolean little = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+        for (int word = 0; word < bytes.length / 4; word++) {
+            for (int i = 0; i < 4; i++) {
+                int b = Integer.parseInt(hex.substring(word * 8 + i * 2, word * 8 + i * 2 + 2), 16);
+                bytes[word * 4 + (little ? 3 - i : i)] = (byte) b;
+            }
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByAddress(bytes), Integer.parseInt(text.substring(colon + 1), 16));
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("not a 4 or 16 byte address: " + text, e);
+        }
+    }
+}
