@@ -69,6 +69,9 @@ final class DnsExchange {
      * queries in order per connection (most do) then answers it without regard to other checks.
      */
     static byte[] tcp(InetSocketAddress server, byte[] query, long deadline) throws IOException {
+        if (System.nanoTime() - deadline >= 0) {
+            throw new SocketTimeoutException("deadline passed before the TCP retry");
+        }
         try (Socket socket = new Socket()) {
             socket.setTcpNoDelay(true);
             socket.connect(server, remainingMillis(deadline));
@@ -97,23 +100,29 @@ final class DnsExchange {
     private static byte[] readFully(Socket socket, InputStream in, int n, long deadline) throws IOException {
         byte[] out = new byte[n];
         int read = 0;
-        while (read < n) { // each pass reads at least one byte or fails: bounded by n and the deadline
+        while (read < n) { // each pass reads at least one byte or fails; past the deadline, one pass
+            boolean late = System.nanoTime() - deadline >= 0;
             socket.setSoTimeout(remainingMillis(deadline));
             int r = in.read(out, read, n - read);
             if (r < 0) {
                 throw new ClosedBeforeAnswer();
             }
             read += r;
+            if (late && read < n) {
+                throw new SocketTimeoutException("deadline passed with " + read + " of " + n + " bytes read");
+            }
         }
         return out;
     }
 
-    /** The time left as a socket timeout, where 0 would mean forever. */
-    static int remainingMillis(long deadline) throws SocketTimeoutException {
+    /**
+     * The time left as a socket timeout, where 0 would mean forever; at least 1 ms, so that a
+     * reply already waiting in the socket is still read when this thread itself was delayed (a
+     * busy host, a GC pause) past the deadline: the server answered in time, the probe was late.
+     * A read that finds nothing then fails within that millisecond.
+     */
+    static int remainingMillis(long deadline) {
         long millis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-        if (millis <= 0) {
-            throw new SocketTimeoutException("deadline passed");
-        }
-        return (int) Math.min(millis, Integer.MAX_VALUE);
+        return (int) Math.max(1, Math.min(millis, Integer.MAX_VALUE));
     }
 }

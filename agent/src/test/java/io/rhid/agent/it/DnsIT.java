@@ -1,0 +1,254 @@
+package io.rhid.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * dns checks against a real unbound on the lab host's loopback: 50 services checked over UDP and
+ * 50 over TCP, every 200 ms with {@code fall: 1}, for 30 s from rhid's start, must give no false
+ * transition; then unbound is killed and every service must be withdrawn at the router within the
+ * usual detection bound. Measured figures are printed as {@code DnsIT: ...} lines.
+ */
+@Tag("integration")
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class DnsIT {
+
+    static final Path UNBOUND = Path.of(System.getProperty("rhid.unbound", "/usr/sbin/unbound"));
+    /** In the lab's own host namespace, so no other process can hold it. */
+    static final int DNS_PORT = 8053;
+    static final int STATUS_PORT = 9796;
+    static final int SERVICES_PER_TRANSPORT = 50;
+    static final Duration INTERVAL = Duration.ofMillis(200);
+    static final Duration TIMEOUT = Duration.ofMillis(100);
+    static final Duration SOAK = Duration.ofSeconds(30);
+    static final String NAME = "health.rhid-test.example.";
+    static final String ANSWER = "192.0.2.53";
+    static final Pattern TRANSITION = Pattern.compile(
+            "^rhid_transitions_total\\{service=\"([^\"]+)\",from=\"([^\"]+)\",to=\"([^\"]+)\"} (\\S+)$", Pattern.MULTILINE);
+    static final Pattern FAILURE = Pattern.compile("^rhid_check_failures_total\\{.*} (\\S+)$", Pattern.MULTILINE);
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    NetnsLab lab;
+    RhidProcess rhid;
+    Process unbound;
+
+    @BeforeAll
+    static void requireLabAndUnbound() {
+        NetnsLab.assumeAvailable();
+        assumeTrue(Files.isExecutable(UNBOUND), "SKIPPED DnsIT: no unbound at " + UNBOUND + " (Debian package unbound)");
+    }
+
+    @AfterEach
+    void tearDown() {
+        // Each by its PID; the lab also stops what it started if a step above failed.
+        if (rhid != null) {
+            rhid.close();
+        }
+        if (unbound != null && unbound.isAlive()) {
+            NetnsLab.terminate(unbound, Duration.ofSeconds(5));
+        }
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    @Test
+    void fifty_checks_over_udp_and_fifty_over_tcp_never_fail_falsely_and_all_withdraw_when_unbound_dies() throws Exception {
+        lab = NetnsLab.start(dir);
+        lab.waitForSession(Duration.ofSeconds(20));
+        unbound = startUnbound();
+
+        Map<String, String> prefixes = new TreeMap<>(); // service -> prefix
+        StringBuilder services = new StringBuilder();
+        for (int i = 0; i < SERVICES_PER_TRANSPORT; i++) {
+            prefixes.put("udp" + i, "198.51.100." + (10 + i) + "/32");
+            prefixes.put("tcp" + i, "198.51.100." + (110 + i) + "/32");
+        }
+        prefixes.forEach((service, prefix) -> services.append("""
+                %s:
+                  prefixes: [%s]
+                  checks:
+                    - { type: dns, server: "127.0.0.1:%d", name: %s, answer: %s, tcp: %b }
+                """.formatted(service, prefix, DNS_PORT, NAME, ANSWER, service.startsWith("tcp"))));
+        Path config = Files.writeString(lab.workDir().resolve("rhid.yaml"), """
+                router:
+                  bird:
+                    include_file: %s
+                    socket: %s
+                  reconcile_interval: 5s
+                state_dir: %s
+                control: { socket: %s }
+                status: { listen: "127.0.0.1:%d" }
+                defaults: { interval: %dms, timeout: %dms, rise: 2, fall: 1 }
+                services:
+                %s""".formatted(lab.includeFile(), lab.hostBirdSocket(), lab.workDir().resolve("state"),
+                lab.workDir().resolve("control.sock"), STATUS_PORT, INTERVAL.toMillis(), TIMEOUT.toMillis(),
+                services.toString().indent(2)));
+
+        long started = System.nanoTime();
+        // Every probe result at debug would be 500 log lines a second: info keeps the transitions.
+        rhid = RhidProcess.start(lab, config, "--log-level", "info");
+        Duration allUp = awaitRouter(prefixes.values(), true, Duration.ofSeconds(30), started);
+        System.out.printf("DnsIT: %d services announced at the router %d ms after rhid started%n", prefixes.size(),
+                allUp.toMillis());
+
+        long soakEnd = started + SOAK.toNanos();
+        while (System.nanoTime() < soakEnd) { // the soak is the point: nothing to await but time
+            Thread.sleep(Math.max(1, Math.min(1000, (soakEnd - System.nanoTime()) / 1_000_000)));
+            rhid.assertAlive();
+            assertThat(unbound.isAlive()).as("unbound is running; its log:\n%s", log("unbound.log")).isTrue();
+        }
+        String metrics = fetch("/metrics");
+        Map<String, Long> transitions = transitions(metrics);
+        long failures = sum(FAILURE, metrics);
+        System.out.printf("DnsIT: %d s from start at %d ms: %d transitions (%d expected, one rise per service), "
+                + "%d failed runs%n", SOAK.toSeconds(), INTERVAL.toMillis(), transitions.values().stream()
+                .mapToLong(Long::longValue).sum(), prefixes.size(), failures);
+        Map<String, Long> expected = new TreeMap<>();
+        prefixes.keySet().forEach(s -> expected.put(s + " down->up", 1L));
+        assertThat(transitions).as("transitions by service; rhid's log tail:\n%s", tail(rhid.log(), 40))
+                .isEqualTo(expected);
+        assertThat(failures).as("failed check runs").isZero();
+        assertThat(lab.routerKernelRoutes()).containsAll(prefixes.values());
+
+        long killed = System.nanoTime();
+        unbound.destroyForcibly(); // SIGKILL by PID
+        Duration bound = INTERVAL.plus(TIMEOUT).plusSeconds(1);
+        Duration withdrawn = awaitRouter(prefixes.values(), false, bound, killed);
+        System.out.printf("DnsIT: unbound killed -> all %d routes withdrawn at the router after %d ms (bound %d ms)%n",
+                prefixes.size(), withdrawn.toMillis(), bound.toMillis());
+        JsonNode status = JSON.readTree(fetch("/status"));
+        Set<String> reasons = new TreeSet<>();
+        for (JsonNode s : status.path("services")) {
+            assertThat(s.path("state").asText()).as("service %s", s.path("name").asText()).isEqualTo("down");
+            reasons.add((s.path("name").asText().startsWith("tcp") ? "tcp: " : "udp: ")
+                    + s.path("checks").path(0).path("reason").asText());
+        }
+        System.out.printf("DnsIT: reasons after the kill: %s%n", reasons);
+        assertThat(reasons).containsExactlyInAnyOrder("tcp: connect refused", "udp: port unreachable");
+        rhid.assertAlive();
+    }
+
+    /** unbound on 127.0.0.1:DNS_PORT in the host namespace, with everything it writes in the lab's directory. */
+    Process startUnbound() throws IOException, InterruptedException {
+        Path work = lab.workDir();
+        Path conf = Files.writeString(work.resolve("unbound.conf"), """
+                server:
+                  interface: 127.0.0.1
+                  port: %d
+                  do-ip6: no
+                  do-daemonize: no
+                  chroot: ""
+                  username: ""
+                  directory: "%s"
+                  pidfile: "%s"
+                  use-syslog: no
+                  logfile: ""
+                  verbosity: 1
+                  num-threads: 1
+                  module-config: "iterator"
+                  access-control: 127.0.0.0/8 allow
+                  local-zone: "rhid-test.example." static
+                  local-data: "%s 60 IN A %s"
+                remote-control:
+                  control-enable: no
+                """.formatted(DNS_PORT, work, work.resolve("unbound.pid"), NAME, ANSWER));
+        Process p = lab.startInHost(List.of(UNBOUND.toString(), "-d", "-c", conf.toString()), work.resolve("unbound.log"));
+        for (int i = 0; i < 200; i++) { // 10 s
+            assertThat(p.isAlive()).as("unbound exited; its log:\n%s", log("unbound.log")).isTrue();
+            // unbound opens its TCP listener with its UDP one, once its config is loaded.
+            String connect = "import socket; socket.create_connection(('127.0.0.1', " + DNS_PORT + "), 1).close()";
+            if (lab.runInHost(Duration.ofSeconds(5), lab.python3().toString(), "-c", connect).exitCode() == 0) {
+                return p;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("unbound did not listen within 10 s; its log:\n" + log("unbound.log"));
+    }
+
+    /** Polls the router's kernel table until every prefix is present (or none is); bounded. */
+    Duration awaitRouter(java.util.Collection<String> wanted, boolean present, Duration timeout, long since)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Set<String> routes = lab.routerKernelRoutes();
+            List<String> wrong = wanted.stream().filter(p -> routes.contains(p) != present).toList();
+            if (wrong.isEmpty()) {
+                return Duration.ofNanos(System.nanoTime() - since);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(wrong.size() + " routes still " + (present ? "missing" : "present") + " after "
+                        + timeout + ", such as " + wrong.get(0) + "; rhid's log tail:\n" + tail(rhid.log(), 40)
+                        + lab.diagnostics());
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /** {@code "udp3 down->up" -> 1}: the non-zero series of rhid_transitions_total. */
+    static Map<String, Long> transitions(String metrics) {
+        Map<String, Long> out = new TreeMap<>();
+        Matcher m = TRANSITION.matcher(metrics);
+        while (m.find()) {
+            long n = (long) Double.parseDouble(m.group(4));
+            if (n != 0) {
+                out.put(m.group(1) + " " + m.group(2) + "->" + m.group(3), n);
+            }
+        }
+        return out;
+    }
+
+    static long sum(Pattern series, String metrics) {
+        long total = 0;
+        Matcher m = series.matcher(metrics);
+        while (m.find()) {
+            total += (long) Double.parseDouble(m.group(1));
+        }
+        return total;
+    }
+
+    /** GET on rhid's status server, from inside the host namespace. */
+    String fetch(String path) {
+        NetnsLab.CommandResult r = lab.runInHost(Duration.ofSeconds(10), lab.python3().toString(), "-c",
+                "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen('http://127.0.0.1:" + STATUS_PORT + path
+                        + "', timeout=5).read().decode())");
+        if (r.exitCode() != 0) {
+            throw new IllegalStateException("GET " + path + " failed: " + r.output());
+        }
+        return r.output();
+    }
+
+    String log(String name) {
+        return NetnsLab.tail(lab.workDir().resolve(name), 30);
+    }
+
+    static String tail(String text, int n) {
+        List<String> lines = new ArrayList<>(text.lines().toList());
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
+    }
+}
