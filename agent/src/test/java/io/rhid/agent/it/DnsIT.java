@@ -47,7 +47,8 @@ class DnsIT {
     static final String ANSWER = "192.0.2.53";
     static final Pattern TRANSITION = Pattern.compile(
             "^rhid_transitions_total\\{service=\"([^\"]+)\",from=\"([^\"]+)\",to=\"([^\"]+)\"} (\\S+)$", Pattern.MULTILINE);
-    static final Pattern FAILURE = Pattern.compile("^rhid_check_failures_total\\{.*} (\\S+)$", Pattern.MULTILINE);
+    static final Pattern FAILURE = Pattern.compile(
+            "^rhid_check_failures_total\\{.*reason=\"([^\"]+)\".*} (\\S+)$", Pattern.MULTILINE);
     static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -114,8 +115,9 @@ class DnsIT {
         // Every probe result at debug would be 500 log lines a second: info keeps the transitions.
         rhid = RhidProcess.start(lab, config, "--log-level", "info");
         Duration allUp = awaitRouter(prefixes.values(), true, Duration.ofSeconds(30), started);
-        System.out.printf("DnsIT: %d services announced at the router %d ms after rhid started%n", prefixes.size(),
-                allUp.toMillis());
+        Map<String, Long> startupFailures = failures(fetch("/metrics"));
+        System.out.printf("DnsIT: %d services announced at the router %d ms after rhid started; failed runs before: %s%n",
+                prefixes.size(), allUp.toMillis(), startupFailures);
 
         long soakEnd = started + SOAK.toNanos();
         while (System.nanoTime() < soakEnd) { // the soak is the point: nothing to await but time
@@ -125,15 +127,17 @@ class DnsIT {
         }
         String metrics = fetch("/metrics");
         Map<String, Long> transitions = transitions(metrics);
-        long failures = sum(FAILURE, metrics);
+        Map<String, Long> failures = failures(metrics);
         System.out.printf("DnsIT: %d s from start at %d ms: %d transitions (%d expected, one rise per service), "
-                + "%d failed runs%n", SOAK.toSeconds(), INTERVAL.toMillis(), transitions.values().stream()
+                + "failed runs by reason: %s%n", SOAK.toSeconds(), INTERVAL.toMillis(), transitions.values().stream()
                 .mapToLong(Long::longValue).sum(), prefixes.size(), failures);
         Map<String, Long> expected = new TreeMap<>();
         prefixes.keySet().forEach(s -> expected.put(s + " down->up", 1L));
         assertThat(transitions).as("transitions by service; rhid's log tail:\n%s", tail(rhid.log(), 40))
                 .isEqualTo(expected);
-        assertThat(failures).as("failed check runs").isZero();
+        // A run that fails after the service rose is a false transition with fall 1 (counted above);
+        // one that fails before (a fresh JVM's first runs on a busy host) delays the rise only.
+        assertThat(failures).as("failed check runs after every service was up").isEqualTo(startupFailures);
         assertThat(lab.routerKernelRoutes()).containsAll(prefixes.values());
 
         long killed = System.nanoTime();
@@ -223,13 +227,17 @@ class DnsIT {
         return out;
     }
 
-    static long sum(Pattern series, String metrics) {
-        long total = 0;
-        Matcher m = series.matcher(metrics);
+    /** Failed runs by reason class: the sum of rhid_check_failures_total over services and checks. */
+    static Map<String, Long> failures(String metrics) {
+        Map<String, Long> out = new TreeMap<>();
+        Matcher m = FAILURE.matcher(metrics);
         while (m.find()) {
-            total += (long) Double.parseDouble(m.group(1));
+            long n = (long) Double.parseDouble(m.group(2));
+            if (n != 0) {
+                out.merge(m.group(1), n, Long::sum);
+            }
         }
-        return total;
+        return out;
     }
 
     /** GET on rhid's status server, from inside the host namespace. */

@@ -7,6 +7,7 @@ import io.rhid.checks.spi.ProbeContext;
 import io.rhid.checks.spi.ProbeResult;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import org.xbill.DNS.AAAARecord;
@@ -40,6 +41,9 @@ final class DnsProbe implements Probe {
     private final int type;
     private final int rcode;
     private final InetAddress answerAddress;
+    /** The query in wire format, built before any run's clock starts; each run sets a fresh ID. */
+    private final byte[] query;
+    private final SecureRandom ids = new SecureRandom();
 
     DnsProbe(DnsProbeSpec spec, ProbeContext context) {
         this.spec = spec;
@@ -51,6 +55,15 @@ final class DnsProbe implements Probe {
         this.answerAddress = type == Type.A || type == Type.AAAA
                 ? spec.answer().map(a -> Endpoints.literal(a, true)).orElse(null)
                 : null;
+        Message message = Message.newQuery(Record.newRecord(spec.name(), type, DClass.IN));
+        message.addRecord(new OPTRecord(EDNS_PAYLOAD, 0, 0), Section.ADDITIONAL);
+        this.query = message.toWire();
+        try {
+            // Loads dnsjava's parser now rather than inside the first run's timeout.
+            new Message(query);
+        } catch (IOException e) {
+            throw new IllegalStateException("dnsjava cannot parse its own query", e);
+        }
     }
 
     @Override
@@ -58,9 +71,10 @@ final class DnsProbe implements Probe {
         // One deadline bounds the whole exchange, including the TCP retry after a truncated answer.
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            Message query = Message.newQuery(Record.newRecord(spec.name(), type, DClass.IN));
-            query.addRecord(new OPTRecord(EDNS_PAYLOAD, 0, 0), Section.ADDITIONAL);
-            byte[] wire = query.toWire();
+            byte[] wire = query.clone();
+            int id = ids.nextInt(0x10000);
+            wire[0] = (byte) (id >>> 8);
+            wire[1] = (byte) id;
             byte[] reply = spec.tcp()
                     ? DnsExchange.tcp(spec.server(), wire, deadline)
                     : DnsExchange.udp(spec.server(), wire, deadline);
