@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * check at once. Each check's mutable state is guarded by its own lock. Rise/fall is computed
  * here, as each run completes, because the next run's delay depends on it.
  *
- * <p>Checks that probe the same endpoint (the same server) are linked: when one of them gets the
+ * <p>Checks that probe the same endpoint (the same server: transport, address and port, whatever
+ * the check type) are linked: when one of them gets the
  * first result that disagrees with its confirmed state, the others that agreed run at once, so a
  * server's death is confirmed for every service behind it together rather than spread over an
  * interval of their splayed schedules.
@@ -55,7 +56,8 @@ public final class ProbeScheduler implements AutoCloseable {
      * Starts running {@code probe} for {@code key}. The first run is delayed by a random splay
      * within one interval so that checks started together do not run in lockstep.
      *
-     * @param endpoint the server the probe talks to ({@code ProbeSpec.endpoint()})
+     * @param endpoint the server the probe talks to ({@code ProbeSpec.endpoint()}: transport, address
+     *                 and port, such as {@code tcp 127.0.0.1:8080}, whatever the check's type)
      * @param initial  the check's rise/fall state to continue from (kept across config reloads)
      */
     public void start(CheckKey key, Timing timing, Probe probe, String endpoint, RiseFall initial) {

@@ -7,11 +7,13 @@ import io.rhid.checks.spi.Probe;
 import io.rhid.checks.spi.ProbeContext;
 import io.rhid.checks.spi.ProbeResult;
 import java.io.IOException;
+import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -21,6 +23,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Section;
 
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class DnsProbeTest {
@@ -166,6 +173,43 @@ class DnsProbeTest {
 
             assertThat(probe.run()).isEqualTo(ProbeResult.failure("connection closed by the server before the answer"));
         }
+    }
+
+    @Test
+    void skips_a_datagram_that_is_not_the_reply_to_its_query() throws Exception {
+        try (DatagramSocket fake = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+            Thread responder = new Thread(() -> {
+                try {
+                    byte[] buffer = new byte[4096];
+                    DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+                    fake.receive(packet);
+                    Message query = new Message(Arrays.copyOf(buffer, packet.getLength()));
+                    int id = query.getHeader().getID();
+                    // First a late reply to some earlier query (another ID), then the real one.
+                    fake.send(reply(query, (id + 1) & 0xffff, "192.0.2.99", packet));
+                    fake.send(reply(query, id, "192.0.2.1", packet));
+                } catch (IOException e) {
+                    // the test is over
+                }
+            });
+            responder.setDaemon(true);
+            responder.start();
+            FakeSpecReader reader = FakeSpecReader.of("server", "127.0.0.1:" + fake.getLocalPort(),
+                    "name", "health.example.", "answer", "192.0.2.1");
+            Probe probe = provider.create(provider.parse(reader), new ProbeContext("test/dns", TIMEOUT));
+
+            assertThat(probe.run()).isEqualTo(ProbeResult.pass("rcode NOERROR"));
+        }
+    }
+
+    private static DatagramPacket reply(Message query, int id, String address, DatagramPacket to) throws IOException {
+        Message reply = new Message(id);
+        reply.getHeader().setFlag(Flags.QR);
+        reply.addRecord(query.getQuestion(), Section.QUESTION);
+        reply.addRecord(new ARecord(query.getQuestion().getName(), DClass.IN, 60, InetAddress.getByName(address)),
+                Section.ANSWER);
+        byte[] wire = reply.toWire();
+        return new DatagramPacket(wire, wire.length, to.getSocketAddress());
     }
 
     private Probe probe(Object... config) {
