@@ -24,10 +24,9 @@ import org.slf4j.LoggerFactory;
  * here, as each run completes, because the next run's delay depends on it.
  *
  * <p>Checks that probe the same endpoint (the same server: transport, address and port, whatever
- * the check type) are linked: when one of them gets the
- * first result that disagrees with its confirmed state, the others that agreed run at once, so a
- * server's death is confirmed for every service behind it together rather than spread over an
- * interval of their splayed schedules.
+ * the check type) are linked: when one of them gets the first result that disagrees with its
+ * confirmed state, the others that agreed run at once, so a server's death is confirmed for every
+ * service behind it together rather than spread over an interval of their splayed schedules.
  */
 public final class ProbeScheduler implements AutoCloseable {
 
