@@ -28,8 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * dns checks against a real unbound on the lab host's loopback: 50 services checked over UDP and
  * 50 over TCP, every 200 ms with {@code fall: 1}, for 30 s from rhid's start, must give no false
- * transition; then unbound is killed and every service must be withdrawn at the router within the
- * usual detection bound. Measured figures are printed as {@code DnsIT: ...} lines.
+ * transition. Then unbound is SIGSTOPped: a plain tcp check of its port must fail within two
+ * intervals (the kernel still completes handshakes; only the accept queue tells). Continued, every
+ * service comes back; then unbound is killed and every service must be withdrawn at the router
+ * within the usual detection bound. Measured figures are printed as {@code DnsIT: ...} lines.
  */
 @Tag("integration")
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
@@ -50,6 +52,7 @@ class DnsIT {
     static final Duration SOAK = Duration.ofSeconds(30);
     static final String NAME = "health.rhid-test.example.";
     static final String ANSWER = "192.0.2.53";
+    static final String PORT_PREFIX = "198.51.100.200/32";
     static final Pattern TRANSITION = Pattern.compile(
             "^rhid_transitions_total\\{service=\"([^\"]+)\",from=\"([^\"]+)\",to=\"([^\"]+)\"} (\\S+)$", Pattern.MULTILINE);
     static final Pattern FAILURE = Pattern.compile(
@@ -64,6 +67,8 @@ class DnsIT {
     NetnsLab lab;
     RhidProcess rhid;
     Process unbound;
+    /** Set while the test holds unbound SIGSTOPped; {@link #tearDown()} continues it. */
+    volatile boolean unboundStopped;
 
     @BeforeAll
     static void requireLabAndUnbound() {
@@ -76,6 +81,9 @@ class DnsIT {
         // Each by its PID; the lab also stops what it started if a step above failed.
         if (rhid != null) {
             rhid.close();
+        }
+        if (unbound != null && unboundStopped) {
+            signal("CONT", unbound.pid());
         }
         if (unbound != null && unbound.isAlive()) {
             NetnsLab.terminate(unbound, Duration.ofSeconds(5));
@@ -103,6 +111,14 @@ class DnsIT {
                   checks:
                     - { type: dns, server: "127.0.0.1:%d", name: %s, answer: %s, tcp: %b }
                 """.formatted(service, prefix, DNS_PORT, NAME, ANSWER, service.startsWith("tcp"))));
+        // A plain tcp check of unbound's port: passes while the handshake completes, unless the
+        // kernel's tables show unbound no longer accepting.
+        services.append("""
+                port:
+                  prefixes: [%s]
+                  checks:
+                    - { type: tcp, address: "127.0.0.1:%d" }
+                """.formatted(PORT_PREFIX, DNS_PORT));
         Path config = Files.writeString(lab.workDir().resolve("rhid.yaml"), """
                 router:
                   bird:
@@ -142,28 +158,49 @@ class DnsIT {
                 .mapToLong(Long::longValue).sum(), prefixes.size(), failures);
         Map<String, Long> expected = new TreeMap<>();
         prefixes.keySet().forEach(s -> expected.put(s + " down->up", 1L));
+        expected.put("port down->up", 1L);
         assertThat(transitions).as("transitions by service; rhid's log tail:\n%s", tail(rhid.log(), 40))
                 .isEqualTo(expected);
         // A run that fails after the service rose is a false transition with fall 1 (counted above);
         // one that fails before (a fresh JVM's first runs on a busy host) delays the rise only.
         assertThat(failures).as("failed check runs after every service was up").isEqualTo(startupFailures);
-        assertThat(lab.routerKernelRoutes()).containsAll(prefixes.values());
+        assertThat(lab.routerKernelRoutes()).containsAll(prefixes.values()).contains(PORT_PREFIX);
+
+        // Hung, not dead: the kernel still completes handshakes to a SIGSTOPped unbound.
+        signal("STOP", unbound.pid());
+        unboundStopped = true;
+        long stopped = System.nanoTime();
+        Duration twoIntervals = INTERVAL.multipliedBy(2).plus(TIMEOUT).plusSeconds(1);
+        Duration hung = awaitRouter(List.of(PORT_PREFIX), false, twoIntervals, stopped);
+        JsonNode port = service(JSON.readTree(fetch("/status")), "port");
+        System.out.printf("DnsIT: unbound SIGSTOPped -> the plain tcp check's route withdrawn after %d ms (bound %d ms): %s%n",
+                hung.toMillis(), twoIntervals.toMillis(), port.path("checks").path(0).path("reason").asText());
+        assertThat(port.path("checks").path(0).path("reason").asText()).startsWith("listener not accepting: ");
+        signal("CONT", unbound.pid());
+        unboundStopped = false;
+        long continued = System.nanoTime();
+        List<String> all = new ArrayList<>(prefixes.values());
+        all.add(PORT_PREFIX);
+        Duration back = awaitRouter(all, true, Duration.ofSeconds(10), continued);
+        System.out.printf("DnsIT: unbound continued -> all %d routes back after %d ms%n", all.size(), back.toMillis());
 
         long killed = System.nanoTime();
         unbound.destroyForcibly(); // SIGKILL by PID
         Duration bound = INTERVAL.plus(TIMEOUT).plusSeconds(1);
-        Duration withdrawn = awaitRouter(prefixes.values(), false, bound, killed);
+        Duration withdrawn = awaitRouter(all, false, bound, killed);
         System.out.printf("DnsIT: unbound killed -> all %d routes withdrawn at the router after %d ms (bound %d ms)%n",
-                prefixes.size(), withdrawn.toMillis(), bound.toMillis());
+                all.size(), withdrawn.toMillis(), bound.toMillis());
         JsonNode status = JSON.readTree(fetch("/status"));
         Set<String> reasons = new TreeSet<>();
         for (JsonNode s : status.path("services")) {
             assertThat(s.path("state").asText()).as("service %s", s.path("name").asText()).isEqualTo("down");
-            reasons.add((s.path("name").asText().startsWith("tcp") ? "tcp: " : "udp: ")
+            String name = s.path("name").asText();
+            reasons.add((name.startsWith("tcp") ? "tcp: " : name.startsWith("udp") ? "udp: " : name + ": ")
                     + s.path("checks").path(0).path("reason").asText());
         }
         System.out.printf("DnsIT: reasons after the kill: %s%n", reasons);
-        assertThat(reasons).containsExactlyInAnyOrder("tcp: connect refused", "udp: port unreachable");
+        assertThat(reasons).containsExactlyInAnyOrder("tcp: connect refused", "udp: port unreachable",
+                "port: connect refused");
         rhid.assertAlive();
     }
 
@@ -184,6 +221,10 @@ class DnsIT {
                   logfile: ""
                   verbosity: 1
                   num-threads: 1
+                  # 50 checks over TCP every 200 ms: 250 connections a second, each held until the
+                  # reply is read. The default of 10 at once is exhausted whenever unbound waits for
+                  # a CPU on a busy host, and it then closes connections to make room.
+                  incoming-num-tcp: 100
                   module-config: "iterator"
                   access-control: 127.0.0.0/8 allow
                   local-zone: "rhid-test.example." static
@@ -260,6 +301,23 @@ class DnsIT {
             }
         }
         return out;
+    }
+
+    static JsonNode service(JsonNode status, String name) {
+        for (JsonNode s : status.path("services")) {
+            if (s.path("name").asText().equals(name)) {
+                return s;
+            }
+        }
+        return JSON.missingNode();
+    }
+
+    /** kill -SIG pid: by PID, never by name. */
+    static void signal(String sig, long pid) {
+        NetnsLab.CommandResult r = NetnsLab.exec(List.of("kill", "-" + sig, Long.toString(pid)), Duration.ofSeconds(5));
+        if (r.exitCode() != 0) {
+            throw new IllegalStateException("kill -" + sig + " " + pid + " failed: " + r.output());
+        }
     }
 
     /** GET on rhid's status server, from inside the host namespace. */
