@@ -173,8 +173,8 @@ class DnsIT {
         Duration twoIntervals = INTERVAL.multipliedBy(2).plus(TIMEOUT).plusSeconds(1);
         Duration hung = awaitRouter(List.of(PORT_PREFIX), false, twoIntervals, stopped);
         JsonNode port = service(JSON.readTree(fetch("/status")), "port");
-        System.out.printf("DnsIT: unbound SIGSTOPped -> the plain tcp check's route withdrawn after %d ms (bound %d ms): %s%n",
-                hung.toMillis(), twoIntervals.toMillis(), port.path("checks").path(0).path("reason").asText());
+        System.out.printf("DnsIT: unbound SIGSTOPped -> the plain tcp check's route withdrawn after %d ms (bound %d ms, "
+                + "waited up to x%d on a busy machine): %s%n", hung.toMillis(), twoIntervals.toMillis(), Patience.FACTOR, port.path("checks").path(0).path("reason").asText());
         assertThat(port.path("checks").path(0).path("reason").asText()).startsWith("listener not accepting: ");
         signal("CONT", unbound.pid());
         unboundStopped = false;
@@ -188,8 +188,8 @@ class DnsIT {
         unbound.destroyForcibly(); // SIGKILL by PID
         Duration bound = INTERVAL.plus(TIMEOUT).plusSeconds(1);
         Duration withdrawn = awaitRouter(all, false, bound, killed);
-        System.out.printf("DnsIT: unbound killed -> all %d routes withdrawn at the router after %d ms (bound %d ms)%n",
-                all.size(), withdrawn.toMillis(), bound.toMillis());
+        System.out.printf("DnsIT: unbound killed -> all %d routes withdrawn at the router after %d ms (bound %d ms, "
+                + "waited up to x%d on a busy machine)%n", all.size(), withdrawn.toMillis(), bound.toMillis(), Patience.FACTOR);
         JsonNode status = JSON.readTree(fetch("/status"));
         Set<String> reasons = new TreeSet<>();
         for (JsonNode s : status.path("services")) {
@@ -233,7 +233,8 @@ class DnsIT {
                   control-enable: no
                 """.formatted(DNS_PORT, work, work.resolve("unbound.pid"), NAME, ANSWER));
         Process p = lab.startInHost(List.of(UNBOUND.toString(), "-d", "-c", conf.toString()), work.resolve("unbound.log"));
-        for (int i = 0; i < 200; i++) { // 10 s
+        long deadline = Patience.deadline(Duration.ofSeconds(10));
+        while (System.nanoTime() < deadline) {
             assertThat(p.isAlive()).as("unbound exited; its log:\n%s", log("unbound.log")).isTrue();
             // unbound opens its TCP listener with its UDP one, once its config is loaded.
             String connect = "import socket; socket.create_connection(('127.0.0.1', " + DNS_PORT + "), 1).close()";
@@ -242,13 +243,16 @@ class DnsIT {
             }
             Thread.sleep(50);
         }
-        throw new AssertionError("unbound did not listen within 10 s; its log:\n" + log("unbound.log"));
+        throw new AssertionError("unbound did not listen within " + Patience.of(Duration.ofSeconds(10)) + "; its log:\n" + log("unbound.log"));
     }
 
-    /** Polls the router's kernel table until every prefix is present (or none is); bounded. */
+    /**
+     * Polls the router's kernel table until every prefix is present (or none is), for at most
+     * {@link Patience#of} the timeout; returns the time since {@code since}.
+     */
     Duration awaitRouter(java.util.Collection<String> wanted, boolean present, Duration timeout, long since)
             throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = Patience.deadline(timeout);
         while (true) {
             Set<String> routes = lab.routerKernelRoutes();
             List<String> wrong = wanted.stream().filter(p -> routes.contains(p) != present).toList();
@@ -257,7 +261,7 @@ class DnsIT {
             }
             if (System.nanoTime() > deadline) {
                 throw new AssertionError(wrong.size() + " routes still " + (present ? "missing" : "present") + " after "
-                        + timeout + ", such as " + wrong.get(0) + "; rhid's log tail:\n" + tail(rhid.log(), 40)
+                        + Patience.of(timeout) + ", such as " + wrong.get(0) + "; rhid's log tail:\n" + tail(rhid.log(), 40)
                         + lab.diagnostics());
             }
             Thread.sleep(5);
