@@ -29,6 +29,11 @@ public final class BirdApplier implements RouterApplier {
     private final RouterConfig.Bird bird;
     private final BirdCommands commands;
     private String lastGood;
+    /**
+     * Whether this applier has yet to enable rhid's protocols: a withdrawal that could not write
+     * the include file disabled them, and {@code configure} leaves a disabled protocol disabled.
+     */
+    private boolean enableOnFirstApply = true;
 
     public BirdApplier(RouterConfig.Bird bird, BirdCommands commands) {
         this.bird = bird;
@@ -79,6 +84,12 @@ public final class BirdApplier implements RouterApplier {
             throw new ApplyException("birdc configure failed" + exit(configure) + ": " + configure.summary());
         }
         lastGood = text;
+        if (enableOnFirstApply) {
+            // After the file is rewritten and configured, never before: enabling first would
+            // announce the stale routes still in BIRD's running config until the configure.
+            enableProtocols();
+            enableOnFirstApply = false;
+        }
         log.debug("bird: configured; verifying [mono {}]", System.nanoTime());
         List<String> mismatch = verify(desired);
         if (!mismatch.isEmpty()) {
@@ -92,37 +103,72 @@ public final class BirdApplier implements RouterApplier {
     }
 
     /**
-     * Writes the empty include file and reconfigures. If BIRD refuses the configuration (the
-     * operator's bird.conf is broken), disables rhid's protocols instead, which withdraws their
-     * routes without a reconfigure; {@code rhid run} enables them again when it applies.
+     * Withdraws every route of rhid's protocols and confirms it with BIRD. Writes the empty include
+     * file first and reconfigures, so a reconfigure that BIRD only gets to later (it was stopped)
+     * still withdraws. When the file cannot be written (disk full, read-only) or BIRD refuses the
+     * configuration (the operator's bird.conf is broken), disables rhid's protocols instead, which
+     * withdraws their routes without a reconfigure; the next {@link #apply} of a new applier
+     * enables them again after writing the file.
+     *
+     * @throws ApplyException when BIRD did not confirm the withdrawal (hung, or still holding routes)
      */
     @Override
     public String withdrawAll() throws ApplyException {
+        String notWritten = null;
         try {
             AtomicFiles.write(bird.includeFile(), render(DesiredState.EMPTY));
+            lastGood = render(DesiredState.EMPTY);
         } catch (IOException e) {
-            throw new ApplyException("cannot write " + bird.includeFile() + ": " + AtomicFiles.describe(e), e);
+            notWritten = "cannot write " + bird.includeFile() + ": " + AtomicFiles.describe(e);
         }
-        CommandResult configure = birdc("configure");
-        if (configure.ok() && reconfigured(configure.output())) {
-            return "wrote an empty " + bird.includeFile() + " and reconfigured BIRD";
-        }
-        if (configure.output().contains("Unable to connect")) {
-            return "wrote an empty " + bird.includeFile() + "; BIRD is not running, so it announces nothing from rhid when it starts";
+        String refused;
+        if (notWritten == null) {
+            CommandResult configure = birdc("configure");
+            if (configure.ok() && reconfigured(configure.output())) {
+                requireWithdrawn("reconfigured");
+                return "wrote an empty " + bird.includeFile() + " and reconfigured BIRD; it holds no route of "
+                        + bird.protocolV4() + " or " + bird.protocolV6();
+            }
+            if (notRunning(configure)) {
+                return "wrote an empty " + bird.includeFile() + "; BIRD is not running, so it announces nothing from rhid when it starts";
+            }
+            if (configure.timedOut()) {
+                throw new ApplyException("wrote an empty " + bird.includeFile() + ", but birdc configure timed out: "
+                        + configure.summary() + " (BIRD hung?)");
+            }
+            refused = "BIRD refused to reconfigure (" + configure.summary() + ")";
+        } else {
+            refused = notWritten;
         }
         List<String> failed = new ArrayList<>();
         for (String protocol : List.of(bird.protocolV4(), bird.protocolV6())) {
             CommandResult r = birdc("disable", protocol);
+            if (notRunning(r) && notWritten != null) {
+                throw new ApplyException(notWritten + ", and BIRD is not running: it would announce the routes still in "
+                        + bird.includeFile() + " when it starts");
+            }
             if (!r.ok() || !(r.output().contains("disabled") || r.output().contains("already disabled"))) {
                 failed.add(protocol + ": " + r.summary());
             }
         }
         if (!failed.isEmpty()) {
-            throw new ApplyException("birdc configure failed (" + configure.summary() + ") and disabling rhid's protocols failed too: "
-                    + String.join("; ", failed));
+            throw new ApplyException(refused + ", and disabling rhid's protocols failed too: " + String.join("; ", failed));
         }
-        return "wrote an empty " + bird.includeFile() + "; BIRD refused to reconfigure (" + configure.summary()
-                + "), so rhid's protocols " + bird.protocolV4() + " and " + bird.protocolV6() + " were disabled instead";
+        requireWithdrawn("disabled");
+        return (notWritten == null ? "wrote an empty " + bird.includeFile() + "; " : "") + refused + ", so rhid's protocols "
+                + bird.protocolV4() + " and " + bird.protocolV6() + " were disabled instead; BIRD holds no route of them";
+    }
+
+    /** Asks BIRD what rhid's protocols still hold; throws unless that is nothing. */
+    private void requireWithdrawn(String after) throws ApplyException {
+        List<String> left = verify(DesiredState.EMPTY);
+        if (!left.isEmpty()) {
+            throw new ApplyException("BIRD still holds rhid's routes after it " + after + ": " + String.join("; ", left));
+        }
+    }
+
+    private static boolean notRunning(CommandResult r) {
+        return r.output().contains("Unable to connect");
     }
 
     @Override

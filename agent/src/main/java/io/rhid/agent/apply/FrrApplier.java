@@ -319,6 +319,7 @@ public final class FrrApplier implements RouterApplier {
     @Override
     public String withdrawAll() throws ApplyException {
         String fileNote = "";
+        boolean overVtysh = frr.mode() == RouterConfig.FrrMode.VTYSH;
         if (frr.mode() == RouterConfig.FrrMode.RELOAD) {
             requireConfigFileInConfdir();
             Optional<String> current = readConfigFile();
@@ -329,8 +330,15 @@ public final class FrrApplier implements RouterApplier {
             } else {
                 String next = spliceBlock(current.get(), FrrRenderer.block(DesiredState.EMPTY, frr));
                 if (!next.equals(current.get())) {
-                    write(next);
-                    fileNote = "emptied rhid's block in " + frr.configFile() + "; ";
+                    try {
+                        write(next);
+                        fileNote = "emptied rhid's block in " + frr.configFile() + "; ";
+                    } catch (ApplyException e) {
+                        // Disk full or read-only: bgpd is still reachable, and `no network` lines
+                        // over vtysh withdraw at once (frr.conf keeps the lines for bgpd's next start).
+                        overVtysh = true;
+                        fileNote = e.getMessage() + ", so rhid's lines were removed over vtysh instead; ";
+                    }
                 } else {
                     fileNote = "rhid's block in " + frr.configFile() + " is empty; ";
                 }
@@ -347,7 +355,7 @@ public final class FrrApplier implements RouterApplier {
         if (delta.isEmpty()) {
             return fileNote + "bgpd holds no network lines or route-maps of rhid's; nothing to withdraw";
         }
-        if (frr.mode() == RouterConfig.FrrMode.RELOAD) {
+        if (!overVtysh) {
             CommandResult reload = frrReload("--reload", reloadTimeout(delta));
             if (!reload.ok()) {
                 throw new ApplyException(fileNote + "but frr-reload.py --reload failed" + exit(reload) + ": " + reload.summary());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rhid.agent.config.RhidConfig;
+import io.rhid.agent.config.RouterConfig;
 import io.rhid.agent.health.ServiceState;
 import io.rhid.agent.plan.DesiredState;
 import io.rhid.agent.plan.Planner;
@@ -15,6 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
@@ -92,8 +95,19 @@ class BirdApplierTest {
         applier().apply(up);
         assertThat(Files.readString(dir.resolve("rhid.conf"))).contains("route 203.0.113.80/32 blackhole;");
         String socket = "-s /run/bird/bird.ctl ";
+        // The first apply enables rhid's protocols after the configure: a withdrawal that could not
+        // write the file disabled them, and configure alone leaves them disabled.
         assertThat(commands()).containsExactly(socket + "configure check", socket + "configure",
+                socket + "enable rhid4", socket + "enable rhid6",
                 socket + "show route protocol rhid4", socket + "show route protocol rhid6");
+    }
+
+    @Test
+    void enables_the_protocols_only_on_the_first_apply() throws Exception {
+        BirdApplier bird = applier();
+        bird.apply(DesiredState.EMPTY);
+        bird.apply(up);
+        assertThat(commands().stream().filter(c -> c.contains("enable"))).hasSize(2);
     }
 
     @Test
@@ -108,7 +122,7 @@ class BirdApplierTest {
                 .hasMessage("birdc configure check failed (exit 1): BIRD 2.0.12 ready. | Reading configuration from "
                         + "/etc/bird/bird.conf | /etc/bird/bird.conf:31:1 syntax error, unexpected CF_SYM_UNDEFINED");
         assertThat(Files.readString(dir.resolve("rhid.conf"))).isEqualTo(good);
-        assertThat(commands().subList(4, commands().size())).as("nothing applied after the failed check")
+        assertThat(commands().subList(6, commands().size())).as("nothing applied after the failed check")
                 .containsExactly("-s /run/bird/bird.ctl configure check");
     }
 
@@ -164,8 +178,43 @@ class BirdApplierTest {
         configureReply = READY + "/etc/bird/bird.conf:31:1 syntax error\n";
         String done = applier().withdrawAll();
         assertThat(done).contains("BIRD refused to reconfigure", "rhid4 and rhid6 were disabled instead");
-        assertThat(commands()).endsWith("-s /run/bird/bird.ctl disable rhid4", "-s /run/bird/bird.ctl disable rhid6");
+        assertThat(commands()).endsWith("-s /run/bird/bird.ctl disable rhid4", "-s /run/bird/bird.ctl disable rhid6",
+                "-s /run/bird/bird.ctl show route protocol rhid4", "-s /run/bird/bird.ctl show route protocol rhid6");
         assertThat(Files.readString(dir.resolve("rhid.conf"))).doesNotContain("route ");
+    }
+
+    @Test
+    void withdraw_all_disables_the_protocols_without_a_configure_when_the_include_file_cannot_be_written() throws Exception {
+        Path notADirectory = Files.writeString(dir.resolve("file"), "");
+        BirdApplier bird = new BirdApplier(new RouterConfig.Bird(notADirectory.resolve("rhid.conf"), Optional.empty(),
+                Path.of("/run/bird/bird.ctl"), "rhid4", "rhid6", OptionalLong.empty()),
+                BirdCommands.birdc(Path.of("/usr/sbin/birdc"), Path.of("/run/bird/bird.ctl"), birdc, Duration.ofSeconds(1)));
+        String done = bird.withdrawAll();
+        assertThat(done).contains("cannot write " + notADirectory.resolve("rhid.conf"), "rhid4 and rhid6 were disabled instead",
+                "BIRD holds no route of them");
+        assertThat(commands()).containsExactly("-s /run/bird/bird.ctl disable rhid4", "-s /run/bird/bird.ctl disable rhid6",
+                "-s /run/bird/bird.ctl show route protocol rhid4", "-s /run/bird/bird.ctl show route protocol rhid6");
+    }
+
+    @Test
+    void withdraw_all_is_not_confirmed_while_bird_still_holds_a_route() throws Exception {
+        configureExit = 1;
+        configureReply = READY + "/etc/bird/bird.conf:31:1 syntax error\n";
+        held4.add("203.0.113.80/32"); // disable answered, but the route is still there
+        assertThatThrownBy(() -> applier().withdrawAll()).isInstanceOf(ApplyException.class)
+                .hasMessageContaining("BIRD still holds rhid's routes after it disabled: rhid4 holds 1 routes, expected 0");
+    }
+
+    @Test
+    void withdraw_all_is_not_confirmed_when_the_file_is_unwritable_and_bird_is_not_running() throws Exception {
+        Path notADirectory = Files.writeString(dir.resolve("file"), "");
+        FakeCommandRunner down = new FakeCommandRunner((argv, stdin) -> FakeCommandRunner.failed(argv, 1,
+                "Unable to connect to server control socket (/run/bird/bird.ctl): No such file or directory\n"));
+        BirdApplier bird = new BirdApplier(new RouterConfig.Bird(notADirectory.resolve("rhid.conf"), Optional.empty(),
+                Path.of("/run/bird/bird.ctl"), "rhid4", "rhid6", OptionalLong.empty()),
+                BirdCommands.birdc(Path.of("/usr/sbin/birdc"), Path.of("/run/bird/bird.ctl"), down, Duration.ofSeconds(1)));
+        assertThatThrownBy(bird::withdrawAll).isInstanceOf(ApplyException.class)
+                .hasMessageContaining("BIRD is not running: it would announce the routes still in");
     }
 
     @Test

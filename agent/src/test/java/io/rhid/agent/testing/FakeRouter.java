@@ -20,6 +20,8 @@ public final class FakeRouter implements RouterApplier {
     private final Deque<String> driftFailures = new ArrayDeque<>();
     private final List<String> journal;
     private int attempts;
+    private final Deque<String> withdrawFailures = new ArrayDeque<>();
+    private int withdrawAttempts;
 
     public FakeRouter() {
         this(new ArrayList<>());
@@ -82,9 +84,25 @@ public final class FakeRouter implements RouterApplier {
         return drifts.isEmpty() ? List.of() : drifts.poll();
     }
 
+    /** The next {@code n} withdrawAll calls fail with {@code message}, as a hung daemon's would. */
+    public void failWithdrawAll(int n, String message) {
+        for (int i = 0; i < n; i++) {
+            withdrawFailures.add(message);
+        }
+    }
+
+    public int withdrawAllAttempts() {
+        return withdrawAttempts;
+    }
+
     @Override
-    public String withdrawAll() {
+    public String withdrawAll() throws ApplyException {
+        withdrawAttempts++;
+        if (!withdrawFailures.isEmpty()) {
+            throw new ApplyException(withdrawFailures.poll());
+        }
         applied.add(DesiredState.EMPTY);
+        journal.add("withdraw all");
         return "withdrawn";
     }
 
