@@ -59,10 +59,22 @@ public final class LoopbackApplier {
      * @return the prefixes whose address could not be added (their routes must not be announced)
      */
     public Set<Prefix> add(Collection<Prefix> wanted) throws ApplyException {
+        return add(wanted, Set.of());
+    }
+
+    /**
+     * Adds the addresses in {@code wanted} that the interface lacks, reading the interface again
+     * when {@code announcing} (prefixes about to be announced) is not empty: their addresses must
+     * really be there, not only in what was last seen (an operator may have removed one since).
+     *
+     * @return the prefixes whose address could not be added (their routes must not be announced)
+     */
+    public Set<Prefix> add(Collection<Prefix> wanted, Collection<Prefix> announcing) throws ApplyException {
         if (!config.manage() || wanted.isEmpty()) {
             return Set.of();
         }
-        if (known != null && wanted.stream().allMatch(p -> known.contains(p.toString()))) {
+        boolean mustRead = announcing.stream().anyMatch(wanted::contains);
+        if (!mustRead && known != null && wanted.stream().allMatch(p -> known.contains(p.toString()))) {
             return Set.of();
         }
         Set<String> present = present();
@@ -139,6 +151,11 @@ public final class LoopbackApplier {
         if (!failed.isEmpty()) {
             throw new ApplyException("could not remove " + failed.size() + " address(es) from " + config.interfaceName());
         }
+    }
+
+    /** The addresses rhid added and may remove, as recorded in the state dir. */
+    public SortedSet<String> ownedAddresses() throws ApplyException {
+        return config.manage() ? new TreeSet<>(owned()) : new TreeSet<>();
     }
 
     /** Addresses in {@code wanted} that are missing from the interface. */

@@ -24,7 +24,8 @@ import sun.misc.SignalHandler;
 /** {@code rhid run}: the daemon, in the foreground. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run the daemon in the foreground: probe services and announce their prefixes while healthy.",
-                "SIGTERM/SIGINT withdraw everything rhid announced, then exit 0."})
+                "SIGTERM/SIGINT withdraw everything rhid announced, then exit 0; 69 if the routing daemon did not confirm "
+                        + "the withdrawal within 15 s."})
 final class RunCommand implements Callable<Integer> {
 
     @Mixin
@@ -105,6 +106,11 @@ final class RunCommand implements Callable<Integer> {
         if (crashed.get() != null) {
             log.error("rhid stopped on an internal error", crashed.get());
             return ExitCodes.SOFTWARE;
+        }
+        if (!loop.withdrawnOnStop()) {
+            // systemd logs the status; ExecStopPost (withdraw-all) runs either way and tries again.
+            log.error("exiting with {}: the routing daemon did not confirm the withdrawal", ExitCodes.UNAVAILABLE);
+            return ExitCodes.UNAVAILABLE;
         }
         return ExitCodes.OK;
     }

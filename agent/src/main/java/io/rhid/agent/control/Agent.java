@@ -18,10 +18,14 @@ public final class Agent {
     }
 
     public static RouterApplier routerApplier(RhidConfig config, CommandRunner runner) {
-        if (config.router().daemon() == RouterConfig.Daemon.BIRD) {
-            return BirdApplier.create(config.router().bird(), runner, config.router().commandTimeout());
+        return routerApplier(config.router(), runner);
+    }
+
+    public static RouterApplier routerApplier(RouterConfig router, CommandRunner runner) {
+        if (router.daemon() == RouterConfig.Daemon.BIRD) {
+            return BirdApplier.create(router.bird(), runner, router.commandTimeout());
         }
-        return new FrrApplier(config.router().frr(), runner, config.router().commandTimeout());
+        return new FrrApplier(router.frr(), runner, router.commandTimeout());
     }
 
     public static LoopbackApplier loopback(RhidConfig config, CommandRunner runner) {

@@ -2,10 +2,12 @@ package io.rhid.agent.control;
 
 import static java.util.stream.Collectors.joining;
 
+import io.rhid.agent.apply.AppliedRecord;
 import io.rhid.agent.apply.ApplyException;
 import io.rhid.agent.apply.Drift;
 import io.rhid.agent.apply.LoopbackApplier;
 import io.rhid.agent.apply.RouterApplier;
+import io.rhid.agent.apply.Withdrawal;
 import io.rhid.agent.config.CheckConfig;
 import io.rhid.agent.config.ConfigException;
 import io.rhid.agent.config.Durations;
@@ -118,6 +120,13 @@ public final class ControlLoop implements Runnable, Operations {
     private final Hooks hooks = new Hooks(HOOK_TIMEOUT);
     private final String version;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** How the stop path waits between withdrawal attempts; tests advance their clock instead. */
+    private Withdrawal.Pause pause = Withdrawal.Pause.SLEEP;
+    /** Whether the daemon confirmed, on stop, that nothing of rhid's is announced. */
+    private volatile boolean withdrawnOnStop;
+    /** The record last written to the state dir, so an unchanged one is not written again. */
+    private AppliedRecord record;
+    private String recordError;
 
     // Written only by the loop's thread; volatile or concurrent where snapshot() reads them.
     private volatile RhidConfig config;
@@ -183,6 +192,16 @@ public final class ControlLoop implements Runnable, Operations {
         }
     }
 
+    /** Replaces how the stop path waits between withdrawal attempts (tests). */
+    void pauseWith(Withdrawal.Pause pause) {
+        this.pause = pause;
+    }
+
+    /** Whether the routing daemon confirmed the withdrawal on stop; meaningful once the loop has ended. */
+    public boolean withdrawnOnStop() {
+        return withdrawnOnStop;
+    }
+
     /** Waits until the loop has withdrawn and ended; false if {@code timeout} passed first. */
     public boolean awaitStopped(Duration timeout) throws InterruptedException {
         return stopped.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -207,6 +226,9 @@ public final class ControlLoop implements Runnable, Operations {
         for (String drained : drains.names()) {
             evaluate(drained);
         }
+        // Before anything is announced, so withdraw-all can find this run's daemon, file and
+        // protocols even if the config is broken before rhid next stops.
+        writeRecord(new TreeSet<>());
         // Apply once even though nothing is announced yet: this withdraws whatever a crashed
         // earlier instance left announced and adds the addresses services may bind to.
         converge(plan());
@@ -791,7 +813,13 @@ public final class ControlLoop implements Runnable, Operations {
         log.debug("apply starts [mono {}]", started);
         DesiredState before = applied;
         try {
-            Set<Prefix> notAdded = loopback.add(desired.addresses());
+            // A prefix announced by this apply must find its address on the interface, not only
+            // in what was last seen there (it may have been removed by hand since).
+            Set<Prefix> announcing = new TreeSet<>(desired.announcements().keySet());
+            if (before != null && !force) {
+                announcing.removeAll(before.announcements().keySet());
+            }
+            Set<Prefix> notAdded = loopback.add(desired.addresses(), announcing);
             DesiredState effective = desired;
             if (!notAdded.isEmpty()) {
                 // Announcing a prefix whose address is missing would black-hole its traffic here.
@@ -804,6 +832,7 @@ public final class ControlLoop implements Runnable, Operations {
             }
             applied = effective;
             loopback.retainOnly(desired.addresses());
+            writeRecord(effective.announcements().keySet());
             if (!notAdded.isEmpty()) {
                 throw new ApplyException("could not add " + notAdded + " to " + config.addresses().interfaceName()
                         + "; their routes are withheld");
@@ -880,17 +909,77 @@ public final class ControlLoop implements Runnable, Operations {
         converge(target, true);
     }
 
-    /** On stop: withdraw every announcement; remove addresses only with remove_when_down. */
+    /**
+     * On stop: withdraw every announcement, then remove addresses only with remove_when_down. If
+     * the apply fails (include file unwritable, daemon hung), falls back to the applier's
+     * withdrawAll (which disables BIRD's protocols when the file cannot be written) and retries
+     * it with backoff for up to {@link Withdrawal#BOUND}; addresses are removed only once the
+     * withdrawal is confirmed.
+     */
     private void withdrawAll() {
+        long started = env.ticker().nanos();
         DesiredState current = applied;
         var keep = config.addresses().removeWhenDown() || current == null ? new TreeSet<Prefix>() : current.addresses();
         DesiredState target = new DesiredState(keep, new TreeMap<>());
         converge(target, true); // even if nothing seems announced: the daemon may know better
-
-        if (lastFailed != null) {
-            log.error("{}: could not withdraw on stop; `rhid withdraw-all` (the unit's ExecStopPost) retries", router.daemon());
-        } else {
+        if (lastFailed == null) {
+            withdrawnOnStop = true;
             log.info("stopped: everything rhid announced is withdrawn");
+            return;
+        }
+        log.warn("{}: withdrawal on stop failed ({}); retrying with the daemon's fallback for up to {}", router.daemon(),
+                routerStatus.error(), Durations.format(Withdrawal.BOUND));
+        Duration left = Withdrawal.BOUND.minusNanos(env.ticker().nanos() - started);
+        Withdrawal.Result r;
+        try {
+            r = Withdrawal.untilConfirmed(router, left.isNegative() ? Duration.ZERO : left, env.ticker()::nanos, pause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            r = new Withdrawal.Result(false, "interrupted", 0, List.of());
+        }
+        if (!r.confirmed()) {
+            log.error("{}: could not confirm the withdrawal on stop after {} attempts: {}; `rhid withdraw-all` (the unit's "
+                    + "ExecStopPost) tries again", router.daemon(), r.attempts(), r.message());
+            return;
+        }
+        withdrawnOnStop = true;
+        applied = new DesiredState(current == null ? new TreeSet<>() : current.addresses(), new TreeMap<>());
+        lastFailed = null;
+        log.info("stopped: {} (attempt {})", r.message(), r.attempts());
+        try {
+            loopback.retainOnly(keep);
+        } catch (ApplyException e) {
+            log.error("stopped with everything withdrawn, but {}", e.getMessage());
+        }
+        writeRecord(new TreeSet<>());
+    }
+
+    /** Records what is applied in the state dir for withdraw-all; a failure is logged, never fatal. */
+    private void writeRecord(Set<Prefix> announced) {
+        AppliedRecord next;
+        try {
+            // Only FRR's network lines are recorded; BIRD's file is not rendered again for this.
+            String rendered = config.router().daemon() == io.rhid.agent.config.RouterConfig.Daemon.FRR
+                    ? router.render(applied == null ? DesiredState.EMPTY : applied) : "";
+            next = AppliedRecord.of(config, announced, rendered, loopback.ownedAddresses(),
+                    java.time.Instant.ofEpochMilli(env.wallMillis().getAsLong()));
+        } catch (ApplyException e) {
+            next = AppliedRecord.of(config, announced, "", List.of(), java.time.Instant.ofEpochMilli(env.wallMillis().getAsLong()));
+        }
+        if (next.sameAs(record)) {
+            return;
+        }
+        try {
+            next.write(config.stateDir());
+            record = next;
+            recordError = null;
+        } catch (java.io.IOException e) {
+            String why = io.rhid.agent.apply.AtomicFiles.describe(e);
+            if (!why.equals(recordError)) {
+                log.error("cannot write {}: {}; `rhid withdraw-all` needs a readable config until it can",
+                        AppliedRecord.file(config.stateDir()), why);
+            }
+            recordError = why;
         }
     }
 

@@ -187,6 +187,136 @@ class ControlLoopTest {
                 "announce []", "del 203.0.113.80/32");
     }
 
+    /**
+     * Replays the journal of interface and router operations (plus "hand-del A" for removals by
+     * hand) and fails at the first route announced while its address is not on the interface, or
+     * address removed while its route is still announced.
+     */
+    static void assertAddressesBeforeRoutes(List<String> journal, java.util.Set<String> initially) {
+        java.util.Set<String> present = new java.util.TreeSet<>(initially);
+        java.util.Set<String> announced = new java.util.TreeSet<>();
+        for (int i = 0; i < journal.size(); i++) {
+            String e = journal.get(i);
+            if (e.startsWith("add ")) {
+                present.add(e.substring(4));
+            } else if (e.startsWith("del ") || e.startsWith("hand-del ")) {
+                String a = e.substring(e.indexOf(' ') + 1);
+                assertThat(e.startsWith("hand-") || !announced.contains(a))
+                        .as("step %d, %s: the route is still announced; journal %s", i, e, journal).isTrue();
+                present.remove(a);
+            } else if (e.equals("withdraw all")) {
+                announced.clear();
+            } else if (e.startsWith("announce [")) {
+                String list = e.substring("announce [".length(), e.length() - 1);
+                announced.clear();
+                if (!list.isEmpty()) {
+                    announced.addAll(List.of(list.split(", ")));
+                }
+                for (String a : announced) {
+                    assertThat(present).as("step %d, %s: address %s is not on the interface; journal %s", i, e, a, journal)
+                            .contains(a);
+                }
+            }
+        }
+    }
+
+    @Test
+    void drift_repair_adds_an_address_removed_by_hand_before_announcing_a_route_withdrawn_by_hand() {
+        start(service("web", "203.0.113.80", "http"), "");
+        probes.get("http").passing();
+        step(0);
+        step(20);
+        assertThat(router.announced()).containsExactly(p("203.0.113.80/32"));
+        // By hand: the address deleted and the route withdrawn (birdc disable, say).
+        lo.remove("203.0.113.80/32");
+        journal.add("hand-del 203.0.113.80/32");
+        journal.add("announce []");
+        router.driftNext(new Drift("routes", "rhid4 holds 0 routes, expected 1"));
+        step(980); // the reconcile at 1 s finds both and repairs
+        assertThat(metrics.count("rhid_drift_repairs_total", "routes")).isEqualTo(1);
+        assertThat(metrics.count("rhid_drift_repairs_total", "address")).isEqualTo(1);
+        assertThat(journal.subList(journal.size() - 2, journal.size()))
+                .containsExactly("add 203.0.113.80/32", "announce [203.0.113.80/32]");
+        assertAddressesBeforeRoutes(journal, java.util.Set.of());
+    }
+
+    @Test
+    void adds_an_address_removed_by_hand_before_announcing_its_route_even_before_the_next_drift_check() {
+        start(service("web", "203.0.113.80", "http"), "");
+        lo.remove("203.0.113.80/32"); // between the start and the service coming up
+        journal.add("hand-del 203.0.113.80/32");
+        probes.get("http").passing();
+        step(0);
+        step(20);
+        assertThat(router.announced()).containsExactly(p("203.0.113.80/32"));
+        assertThat(journal.subList(journal.size() - 2, journal.size()))
+                .containsExactly("add 203.0.113.80/32", "announce [203.0.113.80/32]");
+        assertAddressesBeforeRoutes(journal, java.util.Set.of());
+    }
+
+    @Test
+    void keeps_the_order_through_announce_withdraw_drift_and_stop_with_remove_when_down() {
+        start(service("web", "203.0.113.80", "http") + service("dns", "203.0.113.53", "dns"),
+                "addresses: { remove_when_down: true }");
+        probes.get("http").passing();
+        probes.get("dns").passing();
+        step(0);
+        step(20);
+        probes.get("dns").failing("refused");
+        step(180);
+        step(20);
+        lo.remove("203.0.113.80/32");
+        journal.add("hand-del 203.0.113.80/32");
+        router.driftNext(new Drift("routes", "rhid4 holds 0 routes, expected 1"));
+        step(780);
+        probes.get("dns").passing();
+        step(200);
+        step(20);
+        router.failNext("cannot write rhid.conf: No space left on device");
+        loop.submit(new ControlLoop.Stop());
+        loop.turn(0);
+        assertThat(loop.withdrawnOnStop()).isTrue();
+        assertThat(journal).endsWith("withdraw all", "del 203.0.113.53/32", "del 203.0.113.80/32");
+        assertAddressesBeforeRoutes(journal, java.util.Set.of());
+    }
+
+    @Test
+    void retries_the_withdrawal_on_stop_until_the_daemon_confirms_it() {
+        start(service("web", "203.0.113.80", "http"), "addresses: { remove_when_down: true }");
+        loop.pauseWith(d -> timer.advanceMillis(d.toMillis()));
+        probes.get("http").passing();
+        step(0);
+        step(20);
+        router.failNext("birdc configure timed out");
+        router.failWithdrawAll(3, "birdc configure timed out");
+        long before = timer.nanos();
+        loop.submit(new ControlLoop.Stop());
+        loop.turn(0);
+        assertThat(router.withdrawAllAttempts()).isEqualTo(4);
+        assertThat(timer.nanos() - before).as("paused 250 + 500 + 1000 ms").isEqualTo(1_750_000_000L);
+        assertThat(loop.withdrawnOnStop()).isTrue();
+        assertThat(lo.addresses()).doesNotContain("203.0.113.80/32");
+        assertAddressesBeforeRoutes(journal, java.util.Set.of());
+    }
+
+    @Test
+    void keeps_the_addresses_and_reports_an_unconfirmed_withdrawal_when_the_daemon_never_answers() {
+        start(service("web", "203.0.113.80", "http"), "addresses: { remove_when_down: true }");
+        loop.pauseWith(d -> timer.advanceMillis(d.toMillis()));
+        probes.get("http").passing();
+        step(0);
+        step(20);
+        router.failNext("birdc configure timed out");
+        router.failWithdrawAll(1000, "birdc configure timed out");
+        long before = timer.nanos();
+        loop.submit(new ControlLoop.Stop());
+        assertThat(loop.turn(0)).isFalse();
+        assertThat(loop.withdrawnOnStop()).isFalse();
+        assertThat(timer.nanos() - before).as("bounded by Withdrawal.BOUND").isEqualTo(15_000_000_000L);
+        assertThat(router.withdrawAllAttempts()).isBetween(8, 12);
+        assertThat(lo.addresses()).as("kept while the route may be announced").contains("203.0.113.80/32");
+    }
+
     @Test
     void applies_failures_that_arrive_together_as_one_change() {
         start(service("a", "198.51.100.1", "shared") + service("b", "198.51.100.2", "shared")
