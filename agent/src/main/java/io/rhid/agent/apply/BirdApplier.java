@@ -30,8 +30,10 @@ public final class BirdApplier implements RouterApplier {
     private final BirdCommands commands;
     private String lastGood;
     /**
-     * Whether this applier has yet to enable rhid's protocols: a withdrawal that could not write
-     * the include file disabled them, and {@code configure} leaves a disabled protocol disabled.
+     * Whether this applier has yet to enable rhid's protocols, which a withdrawal that could not
+     * write the include file disabled. BIRD 2.0.12's {@code configure} enables a protocol disabled
+     * from the CLI again (measured here), so the file must be rewritten before any configure; the
+     * explicit enable covers BIRDs that keep it disabled, and answers "already enabled" otherwise.
      */
     private boolean enableOnFirstApply = true;
 
@@ -93,7 +95,7 @@ public final class BirdApplier implements RouterApplier {
         log.debug("bird: configured; verifying [mono {}]", System.nanoTime());
         List<String> mismatch = verify(desired);
         if (!mismatch.isEmpty()) {
-            // A protocol disabled by hand keeps its routes out of BIRD even after configure.
+            // A protocol disabled by hand after the configure keeps its routes out of BIRD.
             enableProtocols();
             mismatch = verify(desired);
             if (!mismatch.isEmpty()) {
@@ -108,7 +110,8 @@ public final class BirdApplier implements RouterApplier {
      * still withdraws. When the file cannot be written (disk full, read-only) or BIRD refuses the
      * configuration (the operator's bird.conf is broken), disables rhid's protocols instead, which
      * withdraws their routes without a reconfigure; the next {@link #apply} of a new applier
-     * enables them again after writing the file.
+     * enables them again after writing the file. Any configure before that (by an operator)
+     * enables them with the stale file, so the fallback holds only until then.
      *
      * @throws ApplyException when BIRD did not confirm the withdrawal (hung, or still holding routes)
      */

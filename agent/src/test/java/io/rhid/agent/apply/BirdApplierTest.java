@@ -95,8 +95,8 @@ class BirdApplierTest {
         applier().apply(up);
         assertThat(Files.readString(dir.resolve("rhid.conf"))).contains("route 203.0.113.80/32 blackhole;");
         String socket = "-s /run/bird/bird.ctl ";
-        // The first apply enables rhid's protocols after the configure: a withdrawal that could not
-        // write the file disabled them, and configure alone leaves them disabled.
+        // The first apply enables rhid's protocols after the configure (a withdrawal that could not
+        // write the file disabled them), never before: the old file's routes would come back.
         assertThat(commands()).containsExactly(socket + "configure check", socket + "configure",
                 socket + "enable rhid4", socket + "enable rhid6",
                 socket + "show route protocol rhid4", socket + "show route protocol rhid6");
