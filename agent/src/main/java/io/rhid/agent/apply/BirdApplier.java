@@ -236,7 +236,11 @@ public final class BirdApplier implements RouterApplier {
     private void enableProtocols() {
         for (String protocol : List.of(bird.protocolV4(), bird.protocolV6())) {
             CommandResult r = birdc("enable", protocol);
-            log.info("bird: enable {}: {}", protocol, r.summary());
+            if (r.output().contains("already enabled")) {
+                log.debug("bird: enable {}: {}", protocol, r.summary());
+            } else {
+                log.info("bird: enable {}: {}", protocol, r.summary());
+            }
         }
     }
 

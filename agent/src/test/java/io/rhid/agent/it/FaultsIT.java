@@ -51,6 +51,8 @@ class FaultsIT {
     static final String WEB = "198.51.100.80/32";
     static final String DNS = "198.51.100.53/32";
     static final int STATUS_PORT = 9793;
+    /** From starting rhid to its first announcement at the router: JVM start-up on a saturated machine. */
+    static final Duration STARTUP = Duration.ofSeconds(20);
     static final String FAILED = "bird: apply failed \\(attempt \\d+\\)";
     static final ObjectMapper JSON = new ObjectMapper();
     /** USER_HZ: /proc's CPU times are in these ticks on Linux. */
@@ -293,8 +295,9 @@ class FaultsIT {
         assertThat(lab.routerKernelRoutes()).doesNotContain(WEB);
         rhid.assertAlive();
 
-        assertThat(rhid.stop(Duration.ofSeconds(15))).isZero();
-        assertThat(rhid.log()).contains("could not withdraw on stop");
+        // BIRD never answers: rhid retries for Withdrawal.BOUND (15 s), then exits 69, unconfirmed.
+        assertThat(rhid.stop(Duration.ofSeconds(40))).isEqualTo(69);
+        assertThat(rhid.log()).contains("could not confirm the withdrawal on stop");
         assertThat(awaitNoSleeps(netns)).as("birdc's processes after rhid stopped").isEmpty();
     }
 
@@ -394,6 +397,177 @@ class FaultsIT {
         assertThat(lab.runInHost(Duration.ofSeconds(5), "ip", "address", "show", "dev", "lo").output())
                 .doesNotContain("198.51.100.80");
         assertThat(Files.readString(lab.includeFile())).doesNotContain("198.51.100.80");
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // issue 13, items 1-4: every way rhid stops ends withdrawn
+
+    @Test
+    void withdraw_all_works_from_the_record_of_the_last_apply_when_the_config_is_broken_or_missing() throws Exception {
+        startLab();
+        String good = yaml(lab.includeFile(), "", "1s", "1s", "addresses: { remove_when_down: true }", fileService("web", WEB));
+        Path config = writeConfig(good);
+        Path state = lab.workDir().resolve("state");
+        Path record = state.resolve("applied.json");
+        for (String fault : List.of("a YAML syntax error", "the config file deleted")) {
+            rhid = RhidProcess.start(lab, config);
+            lab.awaitRoute(WEB, true, STARTUP);
+            awaitFile(record, "\"" + WEB + "\"", Duration.ofSeconds(3)); // written just after the apply
+            assertThat(Files.readString(record)).contains("\"include_file\" : \"" + lab.includeFile() + "\"",
+                    "\"protocol_v4\" : \"rhid4\"", "\"" + WEB + "\"");
+            signal("KILL", rhid.pid());
+            assertThat(rhid.process().waitFor(5, TimeUnit.SECONDS)).isTrue();
+            if (fault.startsWith("a YAML")) {
+                Files.writeString(config, good.replace("services:", "services: [unclosed"));
+            } else {
+                Files.delete(config);
+            }
+            long started = System.nanoTime();
+            NetnsLab.CommandResult w = cli("withdraw-all", "-c", config.toString(), "--state-dir", state.toString());
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            assertThat(w.exitCode()).as(w.output()).isZero();
+            assertThat(w.output()).contains("rhid withdraw-all: cannot use " + config,
+                    "rhid withdraw-all: using the record of the last apply, " + record,
+                    "wrote an empty " + lab.includeFile() + " and reconfigured BIRD; it holds no route of rhid4 or rhid6",
+                    "rhid withdraw-all: removed the addresses rhid added to lo");
+            Duration gone = lab.awaitRoute(WEB, false, Duration.ofSeconds(2), started);
+            assertThat(lab.runInHost(Duration.ofSeconds(5), "ip", "address", "show", "dev", "lo").output())
+                    .doesNotContain("198.51.100.80");
+            System.out.printf("FaultsIT: rhid SIGKILLed, then %s -> withdraw-all used the record, exited 0 after %d ms; "
+                    + "route gone at the router %d ms after withdraw-all started%n", fault, took.toMillis(), gone.toMillis());
+            writeConfig(good);
+        }
+    }
+
+    @Test
+    void disables_rhids_protocols_when_the_include_file_cannot_be_written_and_the_next_start_enables_them() throws Exception {
+        Path mount = Files.createDirectories(dir.resolve("inc"));
+        run(Duration.ofSeconds(10), "mount", "-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", mount.toString());
+        tmpfs = mount;
+        Path include = mount.resolve("rhid.conf");
+        Files.writeString(include, NetnsLab.emptyIncludeFile());
+        Files.createSymbolicLink(dir.resolve("rhid.conf"), include);
+        startLab();
+        Path config = writeConfig(yaml(include, "", "1s", "1s", "", fileService("web", WEB)));
+        rhid = RhidProcess.start(lab, config);
+        lab.awaitRoute(WEB, true, STARTUP);
+
+        // Disk full, then SIGTERM: the stop path cannot write the file and disables the protocols.
+        Path filler = mount.resolve("filler");
+        fill(filler, 1 << 20);
+        long term = System.nanoTime();
+        rhid.process().destroy();
+        Duration gone = lab.awaitRoute(WEB, false, Duration.ofSeconds(5), term);
+        assertThat(rhid.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(rhid.process().exitValue()).as(rhid.log()).isZero();
+        assertThat(rhid.log()).contains("No space left on device", "rhid4 and rhid6 were disabled instead");
+        assertThat(lab.hostBirdc("show", "protocols", "rhid4").output()).containsPattern("rhid4\\s+Static\\s+master4\\s+down");
+        assertThat(Files.readString(include)).as("the old file stays").contains("198.51.100.80/32");
+        System.out.printf("FaultsIT: include file's disk full, SIGTERM -> protocols disabled, route gone at the router "
+                + "%d ms after SIGTERM, rhid exited 0%n", gone.toMillis());
+
+        // Space freed, rhid started: the file is rewritten, the protocols enabled, the route back.
+        Files.delete(filler);
+        rhid = RhidProcess.start(lab, config);
+        lab.awaitRoute(WEB, true, STARTUP);
+        assertThat(lab.hostBirdc("show", "protocols", "rhid4").output()).containsPattern("rhid4\\s+Static\\s+master4\\s+up");
+        assertThat(lab.hostBirdc("show", "protocols", "rhid6").output()).containsPattern("rhid6\\s+Static\\s+master6\\s+up");
+
+        // Read-only, rhid killed: withdraw-all disables the protocols.
+        signal("KILL", rhid.pid());
+        assertThat(rhid.process().waitFor(5, TimeUnit.SECONDS)).isTrue();
+        run(Duration.ofSeconds(10), "mount", "-o", "remount,ro", mount.toString());
+        long started = System.nanoTime();
+        NetnsLab.CommandResult w = cli("withdraw-all", "-c", config.toString());
+        assertThat(w.exitCode()).as(w.output()).isZero();
+        assertThat(w.output()).contains("cannot write " + include + ": Read-only file system",
+                "rhid4 and rhid6 were disabled instead; BIRD holds no route of them");
+        Duration roGone = lab.awaitRoute(WEB, false, Duration.ofSeconds(2), started);
+        System.out.printf("FaultsIT: include file's disk read-only, rhid SIGKILLed -> withdraw-all disabled the protocols, "
+                + "route gone at the router %d ms after it started, exit 0%n", roGone.toMillis());
+
+        run(Duration.ofSeconds(10), "mount", "-o", "remount,rw", mount.toString());
+        rhid = RhidProcess.start(lab, config);
+        lab.awaitRoute(WEB, true, STARTUP);
+        assertThat(lab.hostBirdc("show", "protocols", "rhid4").output()).containsPattern("rhid4\\s+Static\\s+master4\\s+up");
+        assertThat(rhid.stop(Duration.ofSeconds(20))).isZero();
+        lab.awaitRoute(WEB, false, Duration.ofSeconds(2));
+        assertThat(Files.readString(include)).as("rewritten empty on stop").doesNotContain("198.51.100.80/32");
+    }
+
+    @Test
+    void withdraws_once_bird_resumes_when_bird_is_stopped_during_sigterm_and_during_withdraw_all() throws Exception {
+        startLab();
+        Path config = writeConfig(yaml(lab.includeFile(), "", "1s", "1s", "", fileService("web", WEB)));
+        rhid = RhidProcess.start(lab, config);
+        lab.awaitRoute(WEB, true, STARTUP);
+
+        // SIGTERM while BIRD is stopped; BIRD continues within the bound.
+        stoppedBird = lab.hostBirdPid();
+        signal("STOP", stoppedBird);
+        long term = System.nanoTime();
+        rhid.process().destroy();
+        rhid.awaitLog("withdrawal on stop failed", Duration.ofSeconds(10));
+        // BIRD stays stopped 3 s more: several fallback attempts time out (command_timeout 1s).
+        assertThat(rhid.process().waitFor(3, TimeUnit.SECONDS)).as("rhid keeps trying while BIRD is stopped").isFalse();
+        assertThat(lab.routerKernelRoutes()).as("BIRD is stopped: the router still has the route").contains(WEB);
+        signal("CONT", stoppedBird);
+        stoppedBird = -1;
+        long resumed = System.nanoTime();
+        Duration gone = lab.awaitRoute(WEB, false, Duration.ofSeconds(5), resumed);
+        assertThat(rhid.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(rhid.process().exitValue()).as(rhid.log()).isZero();
+        System.out.printf("FaultsIT: BIRD SIGSTOPped, rhid SIGTERMed, BIRD continued %d ms later -> route gone at the "
+                + "router %d ms after SIGCONT (%d ms after SIGTERM), rhid exited 0%n", (resumed - term) / 1_000_000,
+                gone.toMillis(), gone.toMillis() + (resumed - term) / 1_000_000);
+
+        // withdraw-all while BIRD is stopped (rhid killed first).
+        rhid = RhidProcess.start(lab, config);
+        lab.awaitRoute(WEB, true, STARTUP);
+        signal("KILL", rhid.pid());
+        assertThat(rhid.process().waitFor(5, TimeUnit.SECONDS)).isTrue();
+        stoppedBird = lab.hostBirdPid();
+        signal("STOP", stoppedBird);
+        Path out = lab.workDir().resolve("withdraw-all.out");
+        long started = System.nanoTime();
+        Process w = lab.startInHost(List.of(RhidProcess.launcher().toString(), "withdraw-all", "-c", config.toString()), out);
+        // BIRD stays stopped for 3 s: longer than command_timeout, so attempts time out meanwhile.
+        assertThat(w.waitFor(3, TimeUnit.SECONDS)).as("withdraw-all waits for BIRD").isFalse();
+        signal("CONT", stoppedBird);
+        stoppedBird = -1;
+        resumed = System.nanoTime();
+        Duration wGone = lab.awaitRoute(WEB, false, Duration.ofSeconds(5), resumed);
+        assertThat(w.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        String output = Files.readString(out);
+        assertThat(w.exitValue()).as(output).isZero();
+        assertThat(output).contains("failed:", "reconfigured BIRD; it holds no route of rhid4 or rhid6");
+        System.out.printf("FaultsIT: BIRD SIGSTOPped during withdraw-all for %d ms -> route gone at the router %d ms after "
+                + "SIGCONT, withdraw-all exited 0 after %d ms%n", (resumed - started) / 1_000_000, wGone.toMillis(),
+                (System.nanoTime() - started) / 1_000_000);
+    }
+
+    @Test
+    void withdraw_all_refuses_while_rhid_runs_and_names_drain_all() throws Exception {
+        startLab();
+        Path config = writeConfig(yaml(lab.includeFile(), "", "1s", "1s", "",
+                fileService("web", WEB) + "  drain_hold: 0s\n"));
+        rhid = RhidProcess.start(lab, config);
+        lab.awaitRoute(WEB, true, STARTUP);
+        awaitStatus("web announced", s -> s.path("announced").size() == 1, Duration.ofSeconds(2));
+        watch = new RouteWatch(lab.routerNetns());
+
+        NetnsLab.CommandResult w = cli("withdraw-all", "-c", config.toString());
+        assertThat(w.exitCode()).as(w.output()).isEqualTo(1);
+        assertThat(w.output()).contains("rhid is running", "rhid drain --all", "rhid resume --all");
+        Thread.sleep(2500); // two reconcile intervals: nothing may have been withdrawn meanwhile
+        assertThat(watch.events(true)).as("withdraw-all changed nothing").isEmpty();
+        assertThat(Files.readString(lab.includeFile())).contains("198.51.100.80/32");
+
+        NetnsLab.CommandResult drain = cli("drain", "--all", "--socket", lab.workDir().resolve("control.sock").toString());
+        assertThat(drain.exitCode()).as(drain.output()).isZero();
+        lab.awaitRoute(WEB, false, Duration.ofSeconds(3));
+        awaitStatus("web drained", s -> state(s, "web").equals("drained"), Duration.ofSeconds(2));
+        rhid.assertAlive();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -800,6 +974,18 @@ class FaultsIT {
     /** The service's only check. */
     static JsonNode check(JsonNode status, String service) {
         return service(status, service).path("checks").path(0);
+    }
+
+    /** Polls {@code file} every 50 ms until it contains {@code text}; bounded by {@code timeout}. */
+    static void awaitFile(Path file, String text, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!(Files.exists(file) && Files.readString(file).contains(text))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(file + " did not contain " + text + " within " + timeout + ":\n"
+                        + (Files.exists(file) ? Files.readString(file) : "(missing)"));
+            }
+            Thread.sleep(50);
+        }
     }
 
     /** Waits until rhid has logged at least {@code n} lines matching {@code regex}; returns the n-th. */

@@ -58,8 +58,16 @@ public final class NetnsLab implements AutoCloseable {
 
     private static final String SKIP_PREFIX = "SKIPPED rhid BIRD integration tests: ";
     private static final String FRR_SKIP_PREFIX = "SKIPPED rhid FRR integration tests: ";
-    /** rhid + JVM pid + role (h host, r router, p permission probe) + sequence number. */
-    private static final Pattern LAB_NETNS = Pattern.compile("rhid(\\d+)([hrp])(\\d+)");
+    /**
+     * rhid + this run's random token + role (h host, r router, p permission probe) + sequence
+     * number. The token is the run's marker: a run holds a lock on {@code LOCK_DIR/TOKEN.lock}
+     * while it lives, so stale cleanup can tell a dead run's namespaces from a live one's and never
+     * touches a name without such a lock file (someone else's namespace).
+     */
+    private static final Pattern LAB_NETNS = Pattern.compile("rhid([0-9a-f]{8})([hrp])(\\d+)");
+    private static final Path LOCK_DIR = Path.of(System.getProperty("java.io.tmpdir"), "rhid-netnslab");
+    private static final String RUN_TOKEN = String.format(Locale.ROOT, "%08x", new java.security.SecureRandom().nextInt());
+    private static java.nio.channels.FileChannel runLock; // guarded by NetnsLab.class; held until the JVM exits
     private static final Pattern KERNEL_DST = Pattern.compile("\"dst\":\"([^\"]+)\"");
     private static final Pattern BIRD_PAIR = Pattern.compile("\\(([^)]*)\\)");
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
@@ -99,11 +107,10 @@ public final class NetnsLab implements AutoCloseable {
     private volatile Process routerBird;
 
     private NetnsLab(Tools tools, Path workDir, int sequence) {
-        long pid = ProcessHandle.current().pid();
         this.tools = tools;
         this.workDir = workDir;
-        this.hostNs = "rhid" + pid + "h" + sequence;
-        this.routerNs = "rhid" + pid + "r" + sequence;
+        this.hostNs = "rhid" + RUN_TOKEN + "h" + sequence;
+        this.routerNs = "rhid" + RUN_TOKEN + "r" + sequence;
         this.hostConf = workDir.resolve("bird-host.conf");
         this.routerConf = workDir.resolve("bird-router.conf");
         this.includeFile = workDir.resolve("rhid.conf");
@@ -179,7 +186,12 @@ public final class NetnsLab implements AutoCloseable {
             return Availability.skip("python3 not found");
         }
         Tools tools = new Tools(ip.get(), bird.get(), birdc.get(), python3.get());
-        String probe = "rhid" + ProcessHandle.current().pid() + "p" + SEQUENCE.incrementAndGet();
+        String probe = "rhid" + RUN_TOKEN + "p" + SEQUENCE.incrementAndGet();
+        try {
+            holdRunLock();
+        } catch (IOException e) {
+            return Availability.skip("cannot lock " + LOCK_DIR + ": " + e.getMessage());
+        }
         try {
             CommandResult add = exec(List.of(tools.ip().toString(), "netns", "add", probe), COMMAND_TIMEOUT);
             if (add.exitCode() != 0) {
@@ -423,22 +435,64 @@ public final class NetnsLab implements AutoCloseable {
         }
     }
 
-    /** Deletes lab namespaces whose embedded JVM PID is no longer a live process. */
-    private static void removeStaleNamespaces(Tools tools) {
-        long self = ProcessHandle.current().pid();
+    /** Where lab runs keep the lock files that mark their namespaces as live. */
+    static Path lockDir() {
+        return LOCK_DIR;
+    }
+
+    /** Takes this run's lock file, which marks its namespaces as live until the JVM exits. */
+    private static synchronized void holdRunLock() throws IOException {
+        if (runLock != null) {
+            return;
+        }
+        Files.createDirectories(LOCK_DIR);
+        Path file = LOCK_DIR.resolve(RUN_TOKEN + ".lock");
+        java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE);
+        ch.lock();
+        runLock = ch;
+        file.toFile().deleteOnExit();
+    }
+
+    /**
+     * Deletes namespaces left by lab runs that died: those whose name carries a run token with a
+     * lock file in {@link #LOCK_DIR} that no live process holds (this run takes the lock, then
+     * deletes). A name without a lock file, or whose lock is held, is never touched.
+     */
+    static List<String> removeStaleNamespaces(Tools tools) {
+        List<String> removed = new ArrayList<>();
         CommandResult list = exec(List.of(tools.ip().toString(), "netns", "list"), COMMAND_TIMEOUT);
+        java.util.Map<String, List<String>> byToken = new java.util.TreeMap<>();
         for (String line : list.output().split("\n")) {
             String name = line.strip().split("\\s+")[0];
             Matcher m = LAB_NETNS.matcher(name);
-            if (!m.matches()) {
-                continue;
-            }
-            long owner = Long.parseLong(m.group(1));
-            if (owner != self && ProcessHandle.of(owner).isEmpty()) {
-                System.err.println("NetnsLab: removing stale namespace " + name + " (pid " + owner + " is gone)");
-                deleteNamespaceQuietly(tools, name);
+            if (m.matches() && !m.group(1).equals(RUN_TOKEN)) {
+                byToken.computeIfAbsent(m.group(1), t -> new ArrayList<>()).add(name);
             }
         }
+        for (var e : byToken.entrySet()) {
+            Path lockFile = LOCK_DIR.resolve(e.getKey() + ".lock");
+            if (!Files.isRegularFile(lockFile, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                continue; // not a lab run's namespace, or one this machinery cannot vouch for
+            }
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile,
+                    java.nio.file.StandardOpenOption.WRITE);
+                 java.nio.channels.FileLock lock = ch.tryLock()) {
+                if (lock == null) {
+                    continue; // its run is alive
+                }
+                for (String name : e.getValue()) {
+                    System.err.println("NetnsLab: removing stale namespace " + name + " (its run's lock " + lockFile
+                            + " is free)");
+                    deleteNamespaceQuietly(tools, name);
+                    removed.add(name);
+                }
+                Files.deleteIfExists(lockFile);
+            } catch (IOException | java.nio.channels.OverlappingFileLockException ex) {
+                System.err.println("NetnsLab: leaving " + e.getValue() + " alone: " + ex);
+            }
+        }
+        return removed;
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -226,19 +226,48 @@ class NetnsLabIT {
     }
 
     @Test
-    void start_removes_namespaces_left_by_a_dead_jvm() throws Exception {
-        long deadPid = deadPid();
-        String stale = "rhid" + deadPid + "h999";
-        List<String> add = List.of("ip", "netns", "add", stale);
-        assertThat(NetnsLab.exec(add, Duration.ofSeconds(10)).exitCode()).isZero();
-
-        Path second = Files.createDirectory(workDir.resolve("second"));
-        try (NetnsLab other = NetnsLab.start(second)) {
-            String namespaces = NetnsLab.exec(List.of("ip", "netns", "list"), Duration.ofSeconds(10)).output();
-            assertThat(namespaces).doesNotContain(stale).contains(other.hostNetns()).contains(lab.hostNetns());
+    void start_removes_only_namespaces_of_dead_lab_runs_never_foreign_or_live_ones() throws Exception {
+        String dead = token();
+        String live = token();
+        String unmarked = token();
+        String staleName = "rhid" + dead + "h999";
+        String liveName = "rhid" + live + "h999";
+        String unmarkedName = "rhid" + unmarked + "h999";
+        String pidName = "rhid" + deadPid() + "h999"; // the old naming, as another user's run might have left it
+        List<String> names = List.of(staleName, liveName, unmarkedName, pidName);
+        Files.createDirectories(NetnsLab.lockDir());
+        Path deadLock = Files.writeString(NetnsLab.lockDir().resolve(dead + ".lock"), "");
+        Path liveLock = Files.writeString(NetnsLab.lockDir().resolve(live + ".lock"), "");
+        // Another process holds the live run's lock (fcntl, as FileChannel.lock takes it).
+        Process holder = new ProcessBuilder("python3", "-c", "import fcntl, sys; f = open(sys.argv[1], 'w'); "
+                + "fcntl.lockf(f, fcntl.LOCK_EX); print('locked', flush=True); sys.stdin.read()", liveLock.toString())
+                .redirectErrorStream(true).start();
+        try {
+            assertThat(new String(holder.getInputStream().readNBytes(6), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo("locked");
+            for (String n : names) {
+                assertThat(NetnsLab.exec(List.of("ip", "netns", "add", n), Duration.ofSeconds(10)).exitCode()).isZero();
+            }
+            Path second = Files.createDirectory(workDir.resolve("second"));
+            try (NetnsLab other = NetnsLab.start(second)) {
+                String namespaces = NetnsLab.exec(List.of("ip", "netns", "list"), Duration.ofSeconds(10)).output();
+                assertThat(namespaces).doesNotContain(staleName).contains(liveName, unmarkedName, pidName)
+                        .contains(other.hostNetns()).contains(lab.hostNetns());
+                assertThat(deadLock).doesNotExist();
+                assertThat(liveLock).exists();
+            }
         } finally {
-            NetnsLab.exec(List.of("ip", "netns", "del", stale), Duration.ofSeconds(10));
+            NetnsLab.terminate(holder, Duration.ofSeconds(3));
+            for (String n : names) {
+                NetnsLab.exec(List.of("ip", "netns", "del", n), Duration.ofSeconds(10));
+            }
+            Files.deleteIfExists(deadLock);
+            Files.deleteIfExists(liveLock);
         }
+    }
+
+    private static String token() {
+        return String.format(java.util.Locale.ROOT, "%08x", new java.security.SecureRandom().nextInt());
     }
 
     /** Writes the hand-made include file announcing both prefixes, reconfigures, and waits. */
