@@ -540,10 +540,12 @@ class FaultsIT {
         assertThat(w.waitFor(20, TimeUnit.SECONDS)).isTrue();
         String output = Files.readString(out);
         assertThat(w.exitValue()).as(output).isZero();
-        assertThat(output).contains("failed:", "reconfigured BIRD; it holds no route of rhid4 or rhid6");
+        // Either an attempt timed out and a later one withdrew, or (when the JVM started slowly) the
+        // first attempt's configure waited in BIRD's socket and landed when BIRD continued.
+        assertThat(output).contains("reconfigured BIRD; it holds no route of rhid4 or rhid6");
         System.out.printf("FaultsIT: BIRD SIGSTOPped during withdraw-all for %d ms -> route gone at the router %d ms after "
-                + "SIGCONT, withdraw-all exited 0 after %d ms%n", (resumed - started) / 1_000_000, wGone.toMillis(),
-                (System.nanoTime() - started) / 1_000_000);
+                + "SIGCONT, withdraw-all exited 0 after %d ms, %d failed attempt(s) before%n", (resumed - started) / 1_000_000,
+                wGone.toMillis(), (System.nanoTime() - started) / 1_000_000, output.lines().filter(l -> l.contains("failed:")).count());
     }
 
     @Test
