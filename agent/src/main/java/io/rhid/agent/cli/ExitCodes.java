@@ -15,7 +15,10 @@ final class ExitCodes {
     static final int NOT_ALL_UP = 3;
     /** EX_USAGE: bad command line. */
     static final int USAGE = 64;
-    /** EX_UNAVAILABLE: the running daemon cannot be reached. */
+    /**
+     * EX_UNAVAILABLE: a daemon cannot be reached: rhid for the client commands; for {@code run}
+     * (on stop) and {@code withdraw-all}, the routing daemon did not confirm the withdrawal.
+     */
     static final int UNAVAILABLE = 69;
     /** EX_SOFTWARE: a bug; the message says what happened. */
     static final int SOFTWARE = 70;
