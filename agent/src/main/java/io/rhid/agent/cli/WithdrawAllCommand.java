@@ -46,8 +46,8 @@ final class WithdrawAllCommand implements Callable<Integer> {
     ConfigOption config;
 
     @Option(names = "--state-dir", paramLabel = "DIR",
-            description = "Where to find the record of the last apply when the config cannot be read "
-                    + "(default: " + "/var/lib/rhid" + ").")
+            description = "Where to find the record of the last apply (applied.json) when the config cannot be read "
+                    + "(default: /var/lib/rhid).")
     Path stateDir;
 
     @Spec
