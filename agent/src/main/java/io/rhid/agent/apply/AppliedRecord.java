@@ -8,7 +8,9 @@ import io.rhid.agent.config.Prefix;
 import io.rhid.agent.config.RhidConfig;
 import io.rhid.agent.config.RouterConfig;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -71,10 +73,20 @@ public record AppliedRecord(RouterConfig router, RhidConfig.Addresses addresses,
         return stateDir.resolve(FILE);
     }
 
-    /** Writes the record atomically into {@code stateDir}. */
+    /**
+     * Writes the record into {@code stateDir} atomically (temp file, rename) but without fsync:
+     * it must survive a crash of rhid, which the page cache does, not of the host, whose routes
+     * go with it; an fsync per apply would cost milliseconds on a busy disk.
+     */
     public void write(Path stateDir) throws IOException {
-        java.nio.file.Files.createDirectories(stateDir);
-        AtomicFiles.write(file(stateDir), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(toJson()) + "\n");
+        Files.createDirectories(stateDir);
+        Path tmp = Files.createTempFile(stateDir, "." + FILE + ".", ".tmp");
+        try {
+            Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(toJson()) + "\n");
+            Files.move(tmp, file(stateDir), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     /** The record in {@code stateDir}, or empty when there is none. */

@@ -226,12 +226,14 @@ public final class ControlLoop implements Runnable, Operations {
         for (String drained : drains.names()) {
             evaluate(drained);
         }
-        // Before anything is announced, so withdraw-all can find this run's daemon, file and
-        // protocols even if the config is broken before rhid next stops.
-        writeRecord(new TreeSet<>());
         // Apply once even though nothing is announced yet: this withdraws whatever a crashed
         // earlier instance left announced and adds the addresses services may bind to.
         converge(plan());
+        if (record == null) {
+            // The apply failed (a successful one records itself). Still record this run's daemon,
+            // file and protocols before anything is announced, for withdraw-all.
+            writeRecord(new TreeSet<>());
+        }
         nextReconcileNanos = env.ticker().nanos() + config.router().reconcileInterval().toNanos();
     }
 
