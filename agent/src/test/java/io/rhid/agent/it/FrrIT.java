@@ -317,14 +317,20 @@ class FrrIT {
         assertThat(lab.routerRouteDetails(V4).orElseThrow().communities()).containsExactly("65000:100");
         rhid.assertAlive();
 
-        // kill -9: nothing withdraws; `rhid withdraw-all` (systemd's ExecStopPost) must.
+        // kill -9: nothing withdraws; `rhid withdraw-all` (systemd's ExecStopPost) must, even when
+        // the config was broken meanwhile: it uses the state dir's record of the last apply.
+        Path state = lab.workDir().resolve("state");
+        assertThat(Files.readString(state.resolve("applied.json"))).contains("\"daemon\" : \"frr\"",
+                "network " + V4 + " route-map rhid-web-up", String.join("\", \"", lab.frr().vtyshArgs()));
         rhid.process().destroyForcibly();
         rhid.process().waitFor();
         assertThat(lab.routerKernelRoutes()).contains(V4);
+        Files.writeString(config, Files.readString(config).replace("services:", "services: [unclosed"));
         NetnsLab.CommandResult w = lab.runInHost(Duration.ofSeconds(30), RhidProcess.launcher().toString(), "withdraw-all",
-                "-c", config.toString());
+                "-c", config.toString(), "--state-dir", state.toString());
         assertThat(w.exitCode()).as(w.output()).isZero();
-        assertThat(w.output()).contains("rhid withdraw-all: withdrew 2 prefixes from bgpd (removed 2 network lines and 1 route-map)");
+        assertThat(w.output()).contains("rhid withdraw-all: using the record of the last apply, " + state.resolve("applied.json"),
+                "rhid withdraw-all: withdrew 2 prefixes from bgpd (removed 2 network lines and 1 route-map)");
         lab.awaitRoute(V4, false, Duration.ofSeconds(1));
         lab.awaitRoute(V6, false, Duration.ofSeconds(1));
         assertThat(lab.frr().runningConfig()).doesNotContain("rhid");
