@@ -51,8 +51,8 @@ class FaultsIT {
     static final String WEB = "198.51.100.80/32";
     static final String DNS = "198.51.100.53/32";
     static final int STATUS_PORT = 9793;
-    /** From starting rhid to its first announcement at the router: JVM start-up on a saturated machine. */
-    static final Duration STARTUP = Duration.ofSeconds(20);
+    /** From starting rhid to its first announcement at the router (awaitRoute stretches it by Patience). */
+    static final Duration STARTUP = Duration.ofSeconds(5);
     static final String FAILED = "bird: apply failed \\(attempt \\d+\\)";
     static final ObjectMapper JSON = new ObjectMapper();
     /** USER_HZ: /proc's CPU times are in these ticks on Linux. */
