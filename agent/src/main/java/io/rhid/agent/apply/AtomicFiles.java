@@ -12,14 +12,23 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Replaces files so that readers see either the old or the new content, never a mix, and the new
  * content survives a crash: temp file in the same directory, fsync, close, atomic rename, fsync of
- * the directory. The replaced file's mode and group are kept (when rhid may set them).
+ * the directory. Every file written gets mode {@link #MODE} (0640) and its directory's group
+ * (bird for /etc/bird, where the package makes rhid a member), whatever the replaced path was.
+ * Stateless.
  */
 public final class AtomicFiles {
+
+    /** rw-r-----: the daemon reading the file gets it through the group; others need nothing. */
+    static final Set<PosixFilePermission> MODE = PosixFilePermissions.fromString("rw-r-----");
 
     private AtomicFiles() {
     }
@@ -39,7 +48,7 @@ public final class AtomicFiles {
                 }
                 ch.force(true);
             }
-            copyOwnership(file, tmp);
+            setOwnership(dir, tmp);
             try {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -62,33 +71,22 @@ public final class AtomicFiles {
         }
     }
 
-    private static void copyOwnership(Path from, Path to) {
-        PosixFileAttributeView source = Files.getFileAttributeView(from, PosixFileAttributeView.class);
-        PosixFileAttributeView target = Files.getFileAttributeView(to, PosixFileAttributeView.class);
-        if (source == null || target == null || !Files.exists(from)) {
-            if (target != null) {
-                trySetMode(target, "rw-r--r--");
-            }
-            return;
+    /**
+     * Gives the new file rhid's own mode and the directory's group, never the replaced file's: the
+     * old path may be a symlink or a file someone else swapped in, and copying its attributes
+     * would let them choose who can read or rewrite what the routing daemon loads.
+     */
+    private static void setOwnership(Path dir, Path tmp) throws IOException {
+        PosixFileAttributeView target = Files.getFileAttributeView(tmp, PosixFileAttributeView.class);
+        if (target == null) {
+            return; // not a POSIX file system: nothing to set
         }
+        target.setPermissions(MODE);
         try {
-            PosixFileAttributes attrs = source.readAttributes();
-            target.setPermissions(attrs.permissions());
-            try {
-                target.setGroup(attrs.group());
-            } catch (IOException notAMember) {
-                // Keeping the mode matters most; the group stays rhid's own.
-            }
-        } catch (IOException e) {
-            trySetMode(target, "rw-r--r--");
-        }
-    }
-
-    private static void trySetMode(PosixFileAttributeView view, String mode) {
-        try {
-            view.setPermissions(java.nio.file.attribute.PosixFilePermissions.fromString(mode));
-        } catch (IOException ignored) {
-            // Best effort: the umask's mode is still readable by the daemon in the usual setups.
+            GroupPrincipal group = Files.readAttributes(dir, PosixFileAttributes.class).group();
+            target.setGroup(group);
+        } catch (IOException notAMember) {
+            // rhid may only give a file a group it belongs to; then it keeps rhid's own group.
         }
     }
 
