@@ -14,33 +14,51 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the command once per run in its own process group, with output captured to a reused
- * temporary file; confined to the scheduler's run, except {@link #close()}.
+ * Runs the command once per run in a session of its own, reading at most {@link #OUTPUT_LIMIT}
+ * bytes of its output through a pipe, and kills whatever is left of the session after every run;
+ * confined to the scheduler's run, except {@link #close()}.
  */
 final class ExecProbe implements Probe {
 
     private static final Logger log = LoggerFactory.getLogger(ExecProbe.class);
 
-    /** At most this much captured output is read for the reason. */
+    /** At most this much output is kept, for the reason; the rest is read and dropped. */
     static final int OUTPUT_LIMIT = 4096;
 
     private static final File DEV_NULL = new File("/dev/null");
     private static final Path SETSID = Path.of("/usr/bin/setsid");
-    private static final List<Path> KILL = List.of(Path.of("/bin/kill"), Path.of("/usr/bin/kill"));
-    /** How long to wait for killed processes to be reaped before giving up on them. */
+    /** How long to wait for the output's end and the command's reaping once everything is killed. */
     private static final Duration REAP = Duration.ofSeconds(1);
+
+    /**
+     * Reads commands' output while they run, so a chatty command never blocks on a full pipe;
+     * idle threads end after a minute.
+     */
+    private static final ExecutorService READERS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), r -> {
+                Thread t = new Thread(r, "rhid-exec-output");
+                t.setDaemon(true);
+                return t;
+            });
 
     private final String label;
     private final Duration timeout;
     private final List<String> argv;
     private final ExecProbeSpec spec;
-    private final boolean ownGroup;
-    private Path output;
+    private final boolean ownSession;
     private volatile long lastPid = -1;
 
     ExecProbe(ExecProbeSpec spec, ProbeContext context) {
@@ -51,11 +69,13 @@ final class ExecProbe implements Probe {
         this.spec = spec;
         this.label = context.label();
         this.timeout = context.timeout();
-        this.ownGroup = useSetsid;
+        this.ownSession = useSetsid;
         List<String> argv = new ArrayList<>();
         if (useSetsid) {
-            // The child leads a new session and process group, so a timeout can kill everything
-            // it started; --wait keeps the exit status correct should setsid have to fork.
+            // The child leads a new session (and process group) whose id is its pid, so everything
+            // it starts can be found and killed, even what was re-parented away from it. A child
+            // of the JVM is never a group leader, so setsid does not fork and the pid is the
+            // command's; --wait keeps the exit status right should it ever have to.
             argv.add(SETSID.toString());
             argv.add("--wait");
         }
@@ -82,38 +102,71 @@ final class ExecProbe implements Probe {
         long deadline = System.nanoTime() + timeout.toNanos();
         ProcessBuilder builder = new ProcessBuilder(argv)
                 .redirectInput(Redirect.from(DEV_NULL))
-                // A file, unlike a pipe, needs no reader thread and never blocks the command;
-                // Redirect.to truncates it on every start.
-                .redirectOutput(Redirect.to(output().toFile()))
+                .redirectOutput(Redirect.PIPE)
                 .redirectErrorStream(true);
         builder.environment().putAll(spec.env());
         Process process = builder.start();
         lastPid = process.pid();
+        Future<byte[]> output;
         try {
-            if (!process.waitFor(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
-                kill(process);
-                return ProbeResult.failure(Reasons.timeout(timeout));
-            }
+            output = READERS.submit(() -> head(process.getInputStream()));
+        } catch (RejectedExecutionException e) {
+            process.getInputStream().close();
+            output = CompletableFuture.completedFuture(new byte[0]);
+        }
+        boolean exited;
+        try {
+            exited = process.waitFor(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
-            // The agent is stopping: take the command's whole process group along rather than
-            // leave it running after rhid has exited. (The interrupt status is clear again here,
-            // so the kill can wait for its reaping.)
+            // The agent is stopping: take the command's whole session along rather than leave it
+            // running after rhid has exited. (The interrupt status is clear again here, so the
+            // kill can wait for its reaping.)
             kill(process);
             throw e;
+        }
+        // Passing or not, nothing the command started outlives its run: a "sleep 300 &" of a
+        // passing check would otherwise pile up one orphan per interval.
+        kill(process);
+        if (!exited) {
+            return ProbeResult.failure(Reasons.timeout(timeout));
         }
         int exit = process.exitValue();
         if (exit == 0) {
             return ProbeResult.pass("exit 0");
         }
-        String line = firstLine();
+        String line = firstLine(output);
         return ProbeResult.failure(line.isEmpty() ? "exit " + exit : "exit " + exit + ": " + line);
+    }
+
+    /** The first {@link #OUTPUT_LIMIT} bytes of {@code in}; the rest is read up to its end and dropped. */
+    private static byte[] head(InputStream in) throws IOException {
+        try (in) {
+            byte[] head = in.readNBytes(OUTPUT_LIMIT);
+            byte[] scratch = new byte[8192];
+            while (in.read(scratch) >= 0) {
+                // discarded: nothing beyond the limit is kept or written anywhere
+            }
+            return head;
+        }
+    }
+
+    private String firstLine(Future<byte[]> output) throws InterruptedException {
+        try {
+            // The session is dead, so the pipe's write ends are closed and its end comes at once;
+            // a process that escaped into a session of its own may still hold it: then no reason.
+            return Reasons.firstLine(new String(output.get(REAP.toMillis(), TimeUnit.MILLISECONDS), StandardCharsets.UTF_8));
+        } catch (ExecutionException | TimeoutException e) {
+            return "";
+        }
     }
 
     private void kill(Process process) throws InterruptedException {
         List<ProcessHandle> tree = process.descendants().toList();
-        if (ownGroup) {
-            // Signalled while the leader is still unreaped, so its pid cannot have been reused.
-            killGroup(process.pid());
+        if (ownSession) {
+            int left = Sessions.killAll(process.pid());
+            if (left > 0) {
+                log.warn("{}: {} processes of the command's session still alive after SIGKILL", label, left);
+            }
         }
         process.destroyForcibly();
         tree.forEach(ProcessHandle::destroyForcibly);
@@ -122,42 +175,6 @@ final class ExecProbe implements Probe {
         }
     }
 
-    /** Java cannot signal a process group, so this forks kill(1); it happens only on timeouts. */
-    private void killGroup(long pgid) throws InterruptedException {
-        Path kill = KILL.stream().filter(Files::isExecutable).findFirst().orElse(null);
-        if (kill == null) {
-            return;
-        }
-        try {
-            Process killer = new ProcessBuilder(kill.toString(), "-KILL", "--", "-" + pgid)
-                    .redirectInput(Redirect.from(DEV_NULL))
-                    .redirectOutput(Redirect.DISCARD)
-                    .redirectError(Redirect.DISCARD)
-                    .start();
-            if (!killer.waitFor(REAP.toMillis(), TimeUnit.MILLISECONDS)) {
-                killer.destroyForcibly();
-            }
-        } catch (IOException e) {
-            log.warn("{}: cannot kill process group {}: {}", label, pgid, e.toString());
-        }
-    }
-
-    private Path output() throws IOException {
-        if (output == null) {
-            output = Files.createTempFile("rhid-exec-", ".out");
-        }
-        return output;
-    }
-
-    private String firstLine() {
-        try (InputStream in = Files.newInputStream(output)) {
-            return Reasons.firstLine(new String(in.readNBytes(OUTPUT_LIMIT), StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    /** "Cannot run program "x": error=13, Permission denied" becomes "Permission denied". */
     /**
      * The OS reason from the JDK's message, which differs by version: Java 17 says
      * {@code Cannot run program "x": error=2, No such file or directory}, Java 25
@@ -183,19 +200,8 @@ final class ExecProbe implements Probe {
         return lastPid;
     }
 
-    /** The file capturing output, once the first run has created it; for tests. */
-    Path outputFile() {
-        return output;
-    }
-
     @Override
     public void close() {
-        if (output != null) {
-            try {
-                Files.deleteIfExists(output);
-            } catch (IOException e) {
-                log.warn("{}: cannot delete {}: {}", label, output, e.toString());
-            }
-        }
+        // Runs never leave anything behind; nothing is held between them.
     }
 }

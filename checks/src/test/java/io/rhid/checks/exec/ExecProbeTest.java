@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,18 @@ class ExecProbeTest {
 
     @TempDir
     Path dir;
+
+    /** Process groups of commands run here, emptied after each test even when it failed. */
+    private final List<Long> started = new ArrayList<>();
+
+    @AfterEach
+    void kill_whatever_a_failed_test_left() {
+        for (long pgid : started) {
+            for (String p : scanGroup(pgid)) {
+                ProcessHandle.of(Long.parseLong(p.substring(0, p.indexOf(' ')))).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
 
     @Test
     void passes_when_the_command_exits_0() {
@@ -71,17 +84,50 @@ class ExecProbeTest {
     }
 
     @Test
-    void truncates_the_output_file_on_every_run_and_deletes_it_on_close() {
-        String script = "if [ -e " + dir.resolve("mark") + " ]; then exit 1; fi; touch " + dir.resolve("mark") + "; echo first; exit 1";
-        ExecProbe probe = probe("/bin/sh", "-c", script);
+    void reads_the_output_through_a_pipe_not_a_file() {
+        try (ExecProbe probe = probe("/bin/sh", "-c", "readlink /proc/self/fd/1; exit 1")) {
+            assertThat(probe.run().reason()).matches("exit 1: pipe:\\[\\d+\\]");
+        }
+    }
 
-        assertThat(probe.run()).isEqualTo(ProbeResult.failure("exit 1: first"));
-        Path output = probe.outputFile();
-        assertThat(probe.run()).isEqualTo(ProbeResult.failure("exit 1"));
-        assertThat(probe.outputFile()).isEqualTo(output).exists();
+    @Test
+    void reads_past_the_limit_so_a_chatty_command_finishes_and_passes() {
+        // 1 MB is far more than a pipe holds: unread, the command would block until its timeout.
+        try (ExecProbe probe = new ExecProbe(new ExecProbeSpec(List.of("/bin/sh", "-c", "head -c 1000000 /dev/zero; exit 0"),
+                Map.of()), new ProbeContext("test/exec", Duration.ofSeconds(20)))) {
+            assertThat(probe.run()).isEqualTo(ProbeResult.pass("exit 0"));
+        }
+    }
 
-        probe.close();
-        assertThat(output).doesNotExist();
+    @Test
+    void bounds_endless_output_by_the_timeout_and_writes_it_nowhere() throws Exception {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        try (ExecProbe probe = probe("/usr/bin/yes")) {
+            assertThat(probe.run()).isEqualTo(ProbeResult.failure("timeout after 300ms"));
+            started.add(probe.lastPid());
+            assertThat(livingInGroup(probe.lastPid())).isEmpty();
+        }
+        try (Stream<Path> files = Files.list(tmp)) {
+            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("rhid-exec-"));
+        }
+    }
+
+    @Test
+    void kills_what_a_passing_command_left_running_in_the_background() throws Exception {
+        try (ExecProbe probe = probe("/bin/sh", "-c", "/bin/sleep 300 & exit 0")) {
+            assertThat(probe.run()).isEqualTo(ProbeResult.pass("exit 0"));
+            started.add(probe.lastPid());
+            assertThat(livingInGroup(probe.lastPid())).as("processes left in the check's process group").isEmpty();
+        }
+    }
+
+    @Test
+    void kills_what_a_failing_command_left_running_in_the_background() throws Exception {
+        try (ExecProbe probe = probe("/bin/sh", "-c", "(/bin/sleep 300 &); echo bad; exit 1")) {
+            assertThat(probe.run()).isEqualTo(ProbeResult.failure("exit 1: bad"));
+            started.add(probe.lastPid());
+            assertThat(livingInGroup(probe.lastPid())).as("processes left in the check's process group").isEmpty();
+        }
     }
 
     @Test
