@@ -177,7 +177,8 @@ class StagedTreeIT {
     void the_unit_runs_rhid_as_designed() throws IOException {
         List<String> lines = Files.readAllLines(UNIT);
         assertThat(lines).contains(
-                "Type=exec",
+                "Type=notify",
+                "WatchdogSec=60s",
                 "User=rhid",
                 "Group=rhid",
                 "EnvironmentFile=-/etc/default/rhid",

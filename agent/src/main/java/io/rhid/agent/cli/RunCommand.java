@@ -10,6 +10,7 @@ import io.rhid.agent.log.LogSetup;
 import io.rhid.agent.control.ControlServer;
 import io.rhid.agent.status.Metrics;
 import io.rhid.agent.status.StatusServer;
+import io.rhid.agent.systemd.SystemdNotifier;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
@@ -64,12 +65,18 @@ final class RunCommand implements Callable<Integer> {
             http.close();
             throw new CliException(ExitCodes.CANNOT_LISTEN, e.getMessage());
         }
-        try (env; http; control) {
-            return runLoop(log, loop);
+        // Under systemd (Type=notify): READY=1 after the first apply, WATCHDOG=1 from the loop.
+        SystemdNotifier notifier = SystemdNotifier.fromEnvironment(System.getenv(), ProcessHandle.current().pid(),
+                System::nanoTime, loop::snapshot).orElse(null);
+        if (notifier != null) {
+            loop.heartbeat(notifier);
+        }
+        try (env; http; control; notifier) {
+            return runLoop(log, loop, notifier);
         }
     }
 
-    private int runLoop(Logger log, ControlLoop loop) throws InterruptedException {
+    private int runLoop(Logger log, ControlLoop loop, SystemdNotifier notifier) throws InterruptedException {
         AtomicReference<Throwable> crashed = new AtomicReference<>();
         Thread thread = new Thread(() -> {
             try {
@@ -78,7 +85,12 @@ final class RunCommand implements Callable<Integer> {
                 crashed.set(t);
             }
         }, "rhid-control");
-        Runnable stop = () -> loop.submit(new ControlLoop.Stop());
+        Runnable stop = () -> {
+            if (notifier != null) {
+                notifier.stopping();
+            }
+            loop.submit(new ControlLoop.Stop());
+        };
         // Handling TERM and INT ourselves (instead of the JVM's default, which exits 143 after
         // shutdown hooks) lets rhid withdraw first and then exit 0.
         Signal.handle(new Signal("TERM"), s -> {

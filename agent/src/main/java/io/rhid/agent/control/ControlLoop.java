@@ -35,6 +35,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -152,6 +153,7 @@ public final class ControlLoop implements Runnable, Operations {
     /** Nothing is announced before this time: start plus startup_delay. */
     private long announceFromNanos;
     private boolean startupDelayOver;
+    private volatile Heartbeat heartbeat = Heartbeat.NONE;
 
     public ControlLoop(RhidConfig config, ConfigSource source, ProbeTypes types, Environment env, RouterApplier router,
                        LoopbackApplier loopback, Metrics metrics, String version) {
@@ -167,6 +169,11 @@ public final class ControlLoop implements Runnable, Operations {
         this.scheduler = new ProbeScheduler(env.timer(), env.probeRunner(), env.ticker(), env.wallMillis(), env.random(),
                 update -> submit(new ProbeEvent(update)));
         this.routerStatus = new StatusSnapshot.Router(router.daemon(), "pending", 0, 0, null, 0, 0);
+    }
+
+    /** Whom to tell that the loop is ready and alive; set before {@link #run()}. */
+    public void heartbeat(Heartbeat heartbeat) {
+        this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat");
     }
 
     /** Queues an event for the loop; never blocks. */
@@ -235,6 +242,7 @@ public final class ControlLoop implements Runnable, Operations {
             writeRecord(new TreeSet<>());
         }
         nextReconcileNanos = env.ticker().nanos() + config.router().reconcileInterval().toNanos();
+        heartbeat.ready();
     }
 
     /**
@@ -255,7 +263,7 @@ public final class ControlLoop implements Runnable, Operations {
         if (lastFailed != null) {
             deadline = Math.min(deadline, retryAtNanos);
         }
-        long wait = Math.max(0, Math.min(maxWaitNanos, deadline - now));
+        long wait = Math.max(0, Math.min(Math.min(maxWaitNanos, heartbeat.maxWaitNanos()), deadline - now));
         List<Event> batch = new ArrayList<>();
         try {
             Event first = wait == 0 ? inbox.poll() : inbox.poll(wait, TimeUnit.NANOSECONDS);
@@ -326,6 +334,7 @@ public final class ControlLoop implements Runnable, Operations {
             reconcile();
         }
         replies.forEach(Runnable::run);
+        heartbeat.alive();
         return true;
     }
 

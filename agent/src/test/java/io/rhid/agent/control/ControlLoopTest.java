@@ -1,6 +1,7 @@
 package io.rhid.agent.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.rhid.agent.apply.Drift;
 import io.rhid.agent.apply.LoopbackApplier;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
@@ -44,6 +46,9 @@ class ControlLoopTest {
     final FakeInterface lo = new FakeInterface(journal);
     final Metrics metrics = new Metrics();
     ControlLoop loop;
+
+    /** Given to the loop before it starts. */
+    Heartbeat heartbeat = Heartbeat.NONE;
 
     /** What a reload reads: set by tests before they reload. */
     String reloadYaml;
@@ -76,6 +81,7 @@ class ControlLoopTest {
         ConfigLoader loader = new ConfigLoader(ProbeTypes.of(probes));
         loop = new ControlLoop(config, () -> loader.parse(Path.of("rhid.yaml"), reloadYaml), ProbeTypes.of(probes), env,
                 router, loopback, metrics, "test");
+        loop.heartbeat(heartbeat);
         loop.start();
         return loop;
     }
@@ -96,6 +102,59 @@ class ControlLoopTest {
 
     Prefix p(String text) {
         return Prefix.of(text);
+    }
+
+    /** Records ready and alive in the journal, between the appliers' entries. */
+    final class RecordingHeartbeat implements Heartbeat {
+        final long maxWait;
+        int alive;
+
+        RecordingHeartbeat(long maxWait) {
+            this.maxWait = maxWait;
+        }
+
+        @Override
+        public void ready() {
+            journal.add("ready");
+        }
+
+        @Override
+        public void alive() {
+            alive++;
+            journal.add("alive");
+        }
+
+        @Override
+        public long maxWaitNanos() {
+            return maxWait;
+        }
+    }
+
+    @Test
+    void is_ready_after_the_first_apply_and_alive_after_every_turn() {
+        heartbeat = new RecordingHeartbeat(Long.MAX_VALUE);
+        start(service("web", "203.0.113.80", "http"), "");
+        assertThat(journal).containsExactly("add 203.0.113.80/32", "announce []", "ready");
+        probes.get("http").passing();
+        step(0);
+        step(20);
+        assertThat(journal).containsExactly("add 203.0.113.80/32", "announce []", "ready", "alive",
+                "announce [203.0.113.80/32]", "alive");
+    }
+
+    @Test
+    void wakes_as_often_as_the_watchdog_needs_even_with_nothing_to_do() {
+        RecordingHeartbeat beat = new RecordingHeartbeat(TimeUnit.MILLISECONDS.toNanos(1));
+        heartbeat = beat;
+        start(service("web", "203.0.113.80", "http"), "");
+        // The clock stands still, so without the watchdog's bound each turn would wait for the
+        // reconcile due in 1 s: 20 turns would take 20 s.
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            for (int i = 0; i < 20; i++) {
+                loop.turn(Long.MAX_VALUE);
+            }
+        });
+        assertThat(beat.alive).isEqualTo(20);
     }
 
     @Test
