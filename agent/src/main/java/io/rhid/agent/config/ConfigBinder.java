@@ -206,7 +206,8 @@ final class ConfigBinder {
     private RhidConfig.Status status(Optional<Fields> section) {
         return section(section, s -> {
             boolean allowRemote = s.bool("allow_remote").orElse(false);
-            RhidConfig.Status status = new RhidConfig.Status("127.0.0.1", 9790, allowRemote);
+            boolean showCommands = s.bool("show_commands").orElse(false);
+            RhidConfig.Status status = new RhidConfig.Status("127.0.0.1", 9790, allowRemote, showCommands);
             Optional<String> listen = s.string("listen");
             if (listen.isPresent()) {
                 HostPort hp = HostPort.parse(listen.get());
@@ -217,7 +218,7 @@ final class ConfigBinder {
                     s.error("listen", "must be a loopback address unless status.allow_remote is true (found \""
                             + listen.get() + "\")");
                 } else {
-                    status = new RhidConfig.Status(hp.host(), hp.port(), allowRemote);
+                    status = new RhidConfig.Status(hp.host(), hp.port(), allowRemote, showCommands);
                 }
             }
             return status;

@@ -87,9 +87,14 @@ public record RhidConfig(Path source, RouterConfig router, Addresses addresses, 
     }
 
     /** The read-only HTTP status server. */
-    public record Status(String host, int port, boolean allowRemote) {
+    public record Status(String host, int port, boolean allowRemote, boolean showCommands) {
         public Status {
             Objects.requireNonNull(host, "host");
+        }
+
+        /** Exec commands shown by program name only. */
+        public Status(String host, int port, boolean allowRemote) {
+            this(host, port, allowRemote, false);
         }
 
         public String listen() {

@@ -616,7 +616,7 @@ public final class ControlLoop implements Runnable, Operations {
             try (var f = LogFields.of("event", "check", "service", u.key().service(), "check", u.key().check(),
                     "from", u.previous().up() ? "up" : "down", "to", u.health().up() ? "up" : "down")) {
                 log.info("{}: check {} {} -> {}: {} ({})", u.key().service(), u.key().check(), u.previous().up() ? "up" : "down",
-                        u.health().up() ? "up" : "down", u.result().reason().isEmpty() ? c.spec().target() : u.result().reason(),
+                        u.health().up() ? "up" : "down", u.result().reason().isEmpty() ? shown(c) : u.result().reason(),
                         u.health().up() ? u.health().consecutivePasses() + "/" + c.timing().rise() + " passes"
                                 : u.health().consecutiveFailures() + "/" + c.timing().fall() + " failures");
             }
@@ -777,10 +777,15 @@ public final class ControlLoop implements Runnable, Operations {
         };
     }
 
+    /** What a check probes, as status and logs show it: exec arguments only with status.show_commands. */
+    private String shown(CheckConfig c) {
+        return config.status().showCommands() ? c.spec().fullTarget() : c.spec().target();
+    }
+
     private String describeFailure(CheckConfig c, CheckKey key, RiseFall h) {
         CheckUpdate last = lastUpdates.get(key);
         String what = "checks[" + c.index() + "] " + (c.name().equals(c.spec().type()) ? c.name() : c.name() + " " + c.spec().type())
-                + " " + c.spec().target();
+                + " " + shown(c);
         if (last == null) {
             return what + ": not run yet";
         }
@@ -1077,7 +1082,7 @@ public final class ControlLoop implements Runnable, Operations {
             for (CheckConfig cc : s.checks()) {
                 CheckUpdate u = lastUpdates.get(new CheckKey(s.name(), cc.name()));
                 RiseFall h = u == null ? RiseFall.INITIAL : u.health();
-                checks.add(new StatusSnapshot.Check(cc.name(), cc.spec().type(), cc.spec().target(), h.up(),
+                checks.add(new StatusSnapshot.Check(cc.name(), cc.spec().type(), shown(cc), h.up(),
                         u == null ? "pending" : u.result().passed() ? "pass" : "fail",
                         u == null ? "" : u.result().reason(),
                         u == null ? 0 : Math.round(u.latencyNanos() / 1e4) / 100.0,

@@ -3,6 +3,7 @@ package io.rhid.agent.schedule;
 import io.rhid.agent.config.Timing;
 import io.rhid.agent.health.RiseFall;
 import io.rhid.checks.spi.Probe;
+import io.rhid.checks.internal.Redaction;
 import io.rhid.checks.spi.ProbeResult;
 import java.util.Map;
 import java.util.Set;
@@ -228,7 +229,13 @@ public final class ProbeScheduler implements AutoCloseable {
         private ProbeResult runProbe() {
             try {
                 ProbeResult r = probe.run();
-                return r != null ? r : ProbeResult.failure("probe returned no result");
+                if (r == null) {
+                    return ProbeResult.failure("probe returned no result");
+                }
+                // Reasons reach status, logs and metric labels: a URL in one (a redirect target,
+                // a library's error message) is shown without its credentials.
+                String reason = Redaction.urlsIn(r.reason());
+                return reason.equals(r.reason()) ? r : new ProbeResult(r.passed(), reason);
             } catch (RuntimeException | StackOverflowError e) {
                 log.error("{}: probe threw instead of returning a failure (a bug in the probe)", key, e);
                 return ProbeResult.failure("probe error: " + e.getClass().getSimpleName());

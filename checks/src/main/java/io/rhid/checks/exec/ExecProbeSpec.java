@@ -23,8 +23,20 @@ record ExecProbeSpec(List<String> command, Map<String, String> env) implements P
         return ExecProbeProvider.TYPE;
     }
 
+    /** The program alone: arguments may carry credentials, and status is readable by any local user. */
     @Override
     public String target() {
+        return command.get(0);
+    }
+
+    @Override
+    public String fullTarget() {
         return String.join(" ", command);
+    }
+
+    /** The whole command: checks running one program with different arguments are not one server. */
+    @Override
+    public String endpoint() {
+        return fullTarget();
     }
 }

@@ -80,7 +80,7 @@ final class HttpProbe implements Probe {
         } catch (IOException e) {
             return ProbeResult.failure(Reasons.io(e, timeout));
         } catch (RuntimeException e) {
-            log.warn("{}: unexpected error probing {}", label, spec.url(), e);
+            log.warn("{}: unexpected error probing {}", label, spec.target(), e);
             return ProbeResult.failure(Reasons.unexpected(e));
         }
     }

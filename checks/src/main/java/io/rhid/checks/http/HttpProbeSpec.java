@@ -1,6 +1,7 @@
 package io.rhid.checks.http;
 
 import io.rhid.checks.internal.Endpoints;
+import io.rhid.checks.internal.Redaction;
 import io.rhid.checks.spi.ProbeSpec;
 import java.util.List;
 import java.util.Map;
@@ -51,8 +52,9 @@ record HttpProbeSpec(
         return parsed == null ? url : Endpoints.link("tcp", parsed.host(), parsed.port());
     }
 
+    /** The URL without its secrets: userinfo and query values are shown as {@code ***}. */
     @Override
     public String target() {
-        return url;
+        return Redaction.url(url);
     }
 }

@@ -41,7 +41,9 @@ class ExecProbeProviderTest {
         assertThat(reader.errors()).isEmpty();
         assertThat(spec).isEqualTo(new ExecProbeSpec(List.of("/bin/sh", "-c", "exit 0"), Map.of()));
         assertThat(spec.type()).isEqualTo("exec");
-        assertThat(spec.target()).isEqualTo("/bin/sh -c exit 0");
+        assertThat(spec.target()).as("shown by default: the program alone").isEqualTo("/bin/sh");
+        assertThat(spec.fullTarget()).as("shown with status.show_commands").isEqualTo("/bin/sh -c exit 0");
+        assertThat(spec.endpoint()).isEqualTo("/bin/sh -c exit 0");
     }
 
     @Test
