@@ -2,10 +2,14 @@ package io.rhid.agent.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rhid.agent.systemd.FakeSystemd;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
@@ -268,5 +272,42 @@ class BirdIT {
         String addresses = lab.runInHost(Duration.ofSeconds(5), "ip", "address", "show", "dev", "lo").output();
         assertThat(addresses).doesNotContain("198.51.100.53").doesNotContain("2001:db8::53");
         assertThat(addresses).contains("127.0.0.1/8");
+    }
+
+    @Test
+    void tells_systemd_ready_after_the_first_apply_pings_the_watchdog_from_the_loop_and_says_stopping() throws Exception {
+        Path config = setUp(webService(), true);
+        lab.startToyHttpService(SERVICE_PORT);
+        Path socket = lab.workDir().resolve("notify.sock");
+        try (FakeSystemd systemd = FakeSystemd.bind(socket)) {
+            // As systemd starts a Type=notify unit with WatchdogSec=1s: pings due every 250 ms.
+            rhid = RhidProcess.start(lab, config, List.of("NOTIFY_SOCKET=" + socket, "WATCHDOG_USEC=1000000"));
+
+            String ready = systemd.receive(Duration.ofSeconds(30));
+            assertThat(ready).as("first message; log:\n%s", rhid.log()).startsWith("READY=1\nSTATUS=1 service: 1 down; ");
+            assertThat(rhid.log()).as("READY comes after the startup apply").contains("bird: applied in");
+
+            List<String> messages = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline
+                    && (messages.stream().filter(m -> m.contains("WATCHDOG=1")).count() < 4
+                        || messages.stream().noneMatch(m -> m.contains("STATUS=1 service: 1 up; last apply ok")))) {
+                String m = systemd.receive(Duration.ofSeconds(5));
+                assertThat(m).as("a ping at least every 5 s; got %s", messages).isNotNull();
+                messages.add(m);
+            }
+            assertThat(messages).filteredOn(m -> m.contains("WATCHDOG=1")).hasSizeGreaterThanOrEqualTo(4);
+            assertThat(messages).anyMatch(m -> m.contains("STATUS=1 service: 1 up; last apply ok"));
+            lab.awaitRoute(V4, true, Duration.ofSeconds(5));
+
+            rhid.process().destroy(); // SIGTERM
+            String stopping = null;
+            for (int i = 0; i < 100 && (stopping == null || !stopping.startsWith("STOPPING=1")); i++) {
+                stopping = systemd.receive(Duration.ofSeconds(10)); // pings may still come first
+            }
+            assertThat(stopping).startsWith("STOPPING=1\n");
+            assertThat(rhid.stop(Duration.ofSeconds(20))).isZero();
+            lab.awaitRoute(V4, false, Duration.ofSeconds(2));
+        }
     }
 }

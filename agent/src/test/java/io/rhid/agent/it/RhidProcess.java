@@ -40,8 +40,18 @@ public final class RhidProcess implements AutoCloseable {
     }
 
     public static RhidProcess start(NetnsLab lab, Path config, String... extraArgs) {
+        return start(lab, config, List.of(), extraArgs);
+    }
+
+    /** With {@code env} ("NAME=value") added to rhid's environment, as systemd adds NOTIFY_SOCKET. */
+    public static RhidProcess start(NetnsLab lab, Path config, List<String> env, String... extraArgs) {
         Path log = lab.workDir().resolve("rhid.log");
-        List<String> argv = new ArrayList<>(List.of(launcher().toString(), "run", "-c", config.toString()));
+        List<String> argv = new ArrayList<>();
+        if (!env.isEmpty()) {
+            argv.add("/usr/bin/env");
+            argv.addAll(env);
+        }
+        argv.addAll(List.of(launcher().toString(), "run", "-c", config.toString()));
         if (!List.of(extraArgs).contains("--log-level")) {
             argv.addAll(List.of("--log-level", "debug"));
         }
