@@ -57,8 +57,11 @@ final class UnixDatagram implements AutoCloseable {
     static UnixDatagram open() throws IOException {
         try {
             return new UnixDatagram(Holder.LIBC.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-        } catch (LastErrorException | UnsatisfiedLinkError e) {
-            throw new IOException("cannot create a unix datagram socket: " + e.getMessage(), e);
+        } catch (LastErrorException | LinkageError e) {
+            // LinkageError: JNA could not load its native part (it unpacks it under
+            // $XDG_CACHE_HOME or ~/.cache/JNA): rhid runs on, unnotified, and systemd's start
+            // times out, which fails closed.
+            throw new IOException("cannot create a unix datagram socket: " + e, e);
         }
     }
 
