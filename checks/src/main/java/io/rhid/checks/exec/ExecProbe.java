@@ -134,7 +134,7 @@ final class ExecProbe implements Probe {
         if (exit == 0) {
             return ProbeResult.pass("exit 0");
         }
-        String line = firstLine(output);
+        String line = firstLine(output, Math.max(deadline - System.nanoTime(), REAP.toNanos()));
         return ProbeResult.failure(line.isEmpty() ? "exit " + exit : "exit " + exit + ": " + line);
     }
 
@@ -150,11 +150,14 @@ final class ExecProbe implements Probe {
         }
     }
 
-    private String firstLine(Future<byte[]> output) throws InterruptedException {
+    /**
+     * The session is dead, so the pipe's write ends are closed and its end comes as soon as the
+     * reader runs (on a busy host that may take a while: it may wait out the check's timeout); a
+     * process that escaped into a session of its own may still hold the pipe: then no reason.
+     */
+    private String firstLine(Future<byte[]> output, long waitNanos) throws InterruptedException {
         try {
-            // The session is dead, so the pipe's write ends are closed and its end comes at once;
-            // a process that escaped into a session of its own may still hold it: then no reason.
-            return Reasons.firstLine(new String(output.get(REAP.toMillis(), TimeUnit.MILLISECONDS), StandardCharsets.UTF_8));
+            return Reasons.firstLine(new String(output.get(waitNanos, TimeUnit.NANOSECONDS), StandardCharsets.UTF_8));
         } catch (ExecutionException | TimeoutException e) {
             return "";
         }
