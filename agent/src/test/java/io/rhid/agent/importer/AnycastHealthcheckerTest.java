@@ -78,7 +78,7 @@ class AnycastHealthcheckerTest {
         assertThat(config.services().get("resolver-udp").checks().get(0).timing().rise()).isEqualTo(3);
         assertThat(config.services().get("resolver-tcp").checks().get(0).timing().interval()).isEqualTo(Duration.ofMillis(500));
         assertThat(config.services().get("kept-up").checks().get(0).spec().type()).isEqualTo("file");
-        assertThat(config.services().get("script").checks().get(0).spec().target())
+        assertThat(config.services().get("script").checks().get(0).spec().fullTarget())
                 .isEqualTo("/usr/bin/test -n 100% -a -z ");
         assertThat(config.services().get("missing-script").checks().get(0).spec().target()).isEqualTo("/bin/false");
         assertThat(config.router().bird().socket()).isEqualTo(Path.of("/run/bird/bird.ctl"));

@@ -127,7 +127,7 @@ class ExabgpHealthcheckTest {
     void runs_a_command_with_shell_syntax_through_sh_and_recognises_nc() throws Exception {
         Imported shell = convert("--cmd", "pgrep nginx >/dev/null && test -f /run/nginx.pid", "--ip", "198.51.100.80",
                 "--withdraw-on-down");
-        assertThat(Importing.load(shell).services().get("healthcheck").checks().get(0).spec().target())
+        assertThat(Importing.load(shell).services().get("healthcheck").checks().get(0).spec().fullTarget())
                 .isEqualTo("/bin/sh -c pgrep nginx >/dev/null && test -f /run/nginx.pid");
         Imported nc = convert("--cmd", "nc -z 127.0.0.1 53", "--ip", "198.51.100.53", "--withdraw-on-down");
         assertThat(Importing.load(nc).services().get("healthcheck").checks().get(0).spec().type()).isEqualTo("tcp");
