@@ -20,6 +20,12 @@ public interface BirdCommands {
         return words -> BirdSocket.run(socket, String.join(" ", words), timeout);
     }
 
+    /** The config's transport: birdc when {@code router.bird.birdc} names it, else BIRD's socket. */
+    static BirdCommands of(io.rhid.agent.config.RouterConfig.Bird bird, CommandRunner runner, Duration timeout) {
+        return bird.birdc().map(birdc -> birdc(birdc, bird.socket(), runner, timeout))
+                .orElseGet(() -> socket(bird.socket(), timeout));
+    }
+
     /** Runs {@code birdc -s SOCKET COMMAND} for each command. */
     static BirdCommands birdc(Path birdc, Path socket, CommandRunner runner, Duration timeout) {
         return words -> {

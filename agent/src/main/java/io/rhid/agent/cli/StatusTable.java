@@ -4,10 +4,10 @@ import io.rhid.agent.config.Durations;
 import io.rhid.agent.status.StatusSnapshot;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * {@code rhid status} as a table: one row per service, the reasons of services that are not up,
@@ -24,14 +24,16 @@ final class StatusTable {
 
     static String render(StatusSnapshot s) {
         long now = s.generatedAtMillis();
-        Set<String> announced = new HashSet<>();
-        s.announced().forEach(a -> announced.add(a.prefix()));
+        Map<String, StatusSnapshot.Announced> announced = new HashMap<>();
+        s.announced().forEach(a -> announced.put(a.prefix(), a));
+        boolean known = s.exports() != null && s.exports().known();
 
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"SERVICE", "STATE", "SINCE", "CHECKS", "ANNOUNCED"});
+        rows.add(new String[] {"SERVICE", "STATE", "SINCE", "CHECKS", known ? "ANNOUNCED (EXPORTED TO)" : "ANNOUNCED"});
         for (StatusSnapshot.Service svc : s.services()) {
             long up = svc.checks().stream().filter(StatusSnapshot.Check::up).count();
-            List<String> mine = svc.prefixes().stream().filter(announced::contains).toList();
+            List<String> mine = svc.prefixes().stream().filter(announced::containsKey)
+                    .map(p -> exported(announced.get(p))).toList();
             rows.add(new String[] {svc.name(), svc.state(), ago(svc.sinceMillis(), now),
                     up + "/" + svc.checks().size(), prefixes(mine)});
         }
@@ -45,8 +47,38 @@ final class StatusTable {
                 first = false;
             }
         }
+        first = true;
+        for (StatusSnapshot.Announced a : s.announced()) {
+            if (a.exportedTo() != null && a.exportedTo() == 0) {
+                out.append(first ? "\n" : "").append(a.prefix()).append(": announced, exported to no established session\n");
+                first = false;
+            }
+        }
         out.append('\n').append(router(s.router(), s.announced().size(), now)).append('\n');
+        if (s.exports() != null) {
+            out.append(exports(s.exports(), now)).append('\n');
+        }
         return out.toString();
+    }
+
+    /** {@code 198.51.100.53/32 (2)}: the prefix and how many established sessions it is exported to, if known. */
+    private static String exported(StatusSnapshot.Announced a) {
+        return a.exportedTo() == null ? a.prefix() : a.prefix() + " (" + a.exportedTo() + ")";
+    }
+
+    /** What the routing daemon last said it exports, or why it could not be asked. */
+    static String exports(StatusSnapshot.Exports e, long now) {
+        if (e.queriedAtMillis() <= 0) {
+            return "exports: not asked yet";
+        }
+        if (e.error() != null) {
+            return "exports: unknown, asking the daemon failed " + ago(e.queriedAtMillis(), now) + ": " + e.error();
+        }
+        int n = e.sessions().size();
+        return "exports: " + n + (n == 1 ? " established BGP session" : " established BGP sessions")
+                + (n == 0 ? "" : " (" + String.join(", ", e.sessions().size() <= MAX_PREFIXES ? e.sessions()
+                : e.sessions().subList(0, MAX_PREFIXES)) + (n > MAX_PREFIXES ? " and " + (n - MAX_PREFIXES) + " more" : "") + ")")
+                + ", asked " + ago(e.queriedAtMillis(), now);
     }
 
     private static String prefixes(List<String> prefixes) {

@@ -1,6 +1,10 @@
 package io.rhid.agent.control;
 
 import io.rhid.agent.apply.BirdApplier;
+import io.rhid.agent.apply.BirdCommands;
+import io.rhid.agent.apply.BirdExports;
+import io.rhid.agent.apply.ExportQuery;
+import io.rhid.agent.apply.FrrExports;
 import io.rhid.agent.apply.CommandRunner;
 import io.rhid.agent.apply.FrrApplier;
 import io.rhid.agent.apply.LoopbackApplier;
@@ -28,6 +32,14 @@ public final class Agent {
         return new FrrApplier(router.frr(), runner, router.commandTimeout());
     }
 
+    /** Asks the config's routing daemon what it exports to its BGP peers. */
+    public static ExportQuery exportQuery(RhidConfig config, CommandRunner runner) {
+        if (config.router().daemon() == RouterConfig.Daemon.BIRD) {
+            return new BirdExports(BirdCommands.of(config.router().bird(), runner, config.router().commandTimeout()));
+        }
+        return new FrrExports(config.router().frr(), runner, config.router().commandTimeout());
+    }
+
     public static LoopbackApplier loopback(RhidConfig config, CommandRunner runner) {
         return new LoopbackApplier(config.addresses(), config.stateDir(), runner, config.router().commandTimeout());
     }
@@ -37,6 +49,6 @@ public final class Agent {
                                           Metrics metrics, String version) {
         ConfigLoader loader = new ConfigLoader(types);
         return new ControlLoop(config, () -> loader.load(config.source()), types, env, routerApplier(config, runner),
-                loopback(config, runner), metrics, version);
+                loopback(config, runner), metrics, version, exportQuery(config, runner), ExportWatch.thread());
     }
 }

@@ -5,6 +5,7 @@ import static java.util.stream.Collectors.joining;
 import io.rhid.agent.apply.AppliedRecord;
 import io.rhid.agent.apply.ApplyException;
 import io.rhid.agent.apply.Drift;
+import io.rhid.agent.apply.ExportQuery;
 import io.rhid.agent.apply.LoopbackApplier;
 import io.rhid.agent.apply.RouterApplier;
 import io.rhid.agent.apply.Withdrawal;
@@ -44,6 +45,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -67,6 +69,11 @@ public final class ControlLoop implements Runnable, Operations {
     private static final Logger log = LoggerFactory.getLogger(ControlLoop.class);
     private static final Duration FIRST_RETRY = Duration.ofMillis(250);
     private static final Duration HOOK_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * After an apply, the daemon is asked again this much later: a peer gets an UPDATE only after
+     * the daemon's own delays (bgpd's ~50 ms queue hold, its ~1 s coalesce after a session starts).
+     */
+    private static final Duration EXPORT_SETTLE = Duration.ofSeconds(2);
 
     /** Something for the loop to handle. */
     public sealed interface Event permits ProbeEvent, Stop, Command {
@@ -128,6 +135,9 @@ public final class ControlLoop implements Runnable, Operations {
     /** The record last written to the state dir, so an unchanged one is not written again. */
     private AppliedRecord record;
     private String recordError;
+    private final ExportWatch exports;
+    /** When to ask the daemon again what it exports after an apply; 0: not planned. */
+    private long exportsAgainNanos;
 
     // Written only by the loop's thread; volatile or concurrent where snapshot() reads them.
     private volatile RhidConfig config;
@@ -157,6 +167,17 @@ public final class ControlLoop implements Runnable, Operations {
 
     public ControlLoop(RhidConfig config, ConfigSource source, ProbeTypes types, Environment env, RouterApplier router,
                        LoopbackApplier loopback, Metrics metrics, String version) {
+        this(config, source, types, env, router, loopback, metrics, version, ExportQuery.NONE, Runnable::run);
+    }
+
+    /**
+     * @param exportQuery asks the routing daemon what it exports, after every apply and every
+     *                    {@code reconcile_interval}
+     * @param exportRunner where those questions run, so the loop never waits for them
+     */
+    public ControlLoop(RhidConfig config, ConfigSource source, ProbeTypes types, Environment env, RouterApplier router,
+                       LoopbackApplier loopback, Metrics metrics, String version, ExportQuery exportQuery,
+                       Executor exportRunner) {
         this.config = config;
         this.source = source;
         this.drains = new Drains(config.stateDir());
@@ -169,6 +190,11 @@ public final class ControlLoop implements Runnable, Operations {
         this.scheduler = new ProbeScheduler(env.timer(), env.probeRunner(), env.ticker(), env.wallMillis(), env.random(),
                 update -> submit(new ProbeEvent(update)));
         this.routerStatus = new StatusSnapshot.Router(router.daemon(), "pending", 0, 0, null, 0, 0);
+        this.exports = new ExportWatch(exportQuery, exportRunner, env.ticker(), env.wallMillis(), this::configuredPrefixes,
+                () -> {
+                    DesiredState a = applied;
+                    return a == null ? Set.of() : a.announcements().keySet();
+                });
     }
 
     /** Whom to tell that the loop is ready and alive; set before {@link #run()}. */
@@ -195,6 +221,7 @@ public final class ControlLoop implements Runnable, Operations {
             throw e;
         } finally {
             hooks.close();
+            exports.close();
             stopped.countDown();
         }
     }
@@ -262,6 +289,9 @@ public final class ControlLoop implements Runnable, Operations {
         }
         if (lastFailed != null) {
             deadline = Math.min(deadline, retryAtNanos);
+        }
+        if (exportsAgainNanos != 0) {
+            deadline = Math.min(deadline, exportsAgainNanos);
         }
         long wait = Math.max(0, Math.min(Math.min(maxWaitNanos, heartbeat.maxWaitNanos()), deadline - now));
         List<Event> batch = new ArrayList<>();
@@ -332,6 +362,10 @@ public final class ControlLoop implements Runnable, Operations {
         if (now >= nextReconcileNanos) {
             nextReconcileNanos = now + config.router().reconcileInterval().toNanos();
             reconcile();
+            exports.refresh();
+        } else if (exportsAgainNanos != 0 && now >= exportsAgainNanos) {
+            exportsAgainNanos = 0;
+            exports.refresh();
         }
         replies.forEach(Runnable::run);
         heartbeat.alive();
@@ -867,6 +901,10 @@ public final class ControlLoop implements Runnable, Operations {
                     "prefixes", desired.announcements().keySet().stream().map(Prefix::toString).collect(joining(" ")))) {
                 log.info("{}: applied in {} ms: {}", router.daemon(), ms, describeChange(before, desired));
             }
+            if (!stopping) {
+                exports.refresh();
+                exportsAgainNanos = env.ticker().nanos() + EXPORT_SETTLE.toNanos();
+            }
         } catch (ApplyException e) {
             long took = env.ticker().nanos() - started;
             failures++;
@@ -1071,6 +1109,15 @@ public final class ControlLoop implements Runnable, Operations {
 
     // ---- status ------------------------------------------------------------------------------
 
+    /** Every prefix the current config lists; read by the export watch's thread. */
+    private Set<Prefix> configuredPrefixes() {
+        Set<Prefix> out = new TreeSet<>();
+        for (ServiceConfig s : config.services().values()) {
+            out.addAll(s.prefixes());
+        }
+        return out;
+    }
+
     /** A consistent-enough picture for status readers; safe to call from any thread. */
     public StatusSnapshot snapshot() {
         RhidConfig c = config;
@@ -1096,15 +1143,18 @@ public final class ControlLoop implements Runnable, Operations {
         }
         List<StatusSnapshot.Announced> announced = new ArrayList<>();
         DesiredState a = applied;
+        StatusSnapshot.Exports ex = exports.latest();
         if (a != null) {
             for (Announcement an : a.announcements().values()) {
-                announced.add(new StatusSnapshot.Announced(an.prefix().toString(), an.state().label(), an.services(),
+                String prefix = an.prefix().toString();
+                announced.add(new StatusSnapshot.Announced(prefix, an.state().label(), an.services(),
                         an.attributes().communities().stream().map(Object::toString).toList(),
                         an.attributes().largeCommunities().stream().map(Object::toString).toList(),
                         an.attributes().med().isPresent() ? an.attributes().med().getAsLong() : null,
-                        an.attributes().prepend()));
+                        an.attributes().prepend(), ex.known() ? ex.prefixes().getOrDefault(prefix, 0) : null));
             }
         }
-        return new StatusSnapshot(version, env.wallMillis().getAsLong(), c.source().toString(), out, announced, routerStatus);
+        return new StatusSnapshot(version, env.wallMillis().getAsLong(), c.source().toString(), out, announced, routerStatus,
+                ex);
     }
 }

@@ -65,6 +65,9 @@ public final class PrometheusText {
                     "Times a service was held withdrawn by flap damping (too many state changes within flap.window)."),
             new Family("rhid_prefix_announced", Type.GAUGE, Source.SNAPSHOT, List.of("prefix"),
                     "1 while rhid announces the prefix, 0 for a configured prefix it does not announce."),
+            new Family("rhid_prefix_exported", Type.GAUGE, Source.SNAPSHOT, List.of("prefix"),
+                    "Established BGP sessions the routing daemon exports the prefix to, by its last answer "
+                    + "(absent while the daemon cannot be asked)."),
             new Family("rhid_router_apply_duration_seconds", Type.HISTOGRAM, Source.METRICS, List.of("daemon"),
                     "How long applying a change to the routing daemon took, successful or not."),
             new Family("rhid_router_apply_total", Type.COUNTER, Source.METRICS, List.of("daemon", "result"),
@@ -138,6 +141,11 @@ public final class PrometheusText {
                 }
                 for (StatusSnapshot.Announced a : s.announced()) {
                     out.put(List.of(a.prefix()), 1.0);
+                }
+            }
+            case "rhid_prefix_exported" -> {
+                if (s.exports().known()) {
+                    s.exports().prefixes().forEach((p, n) -> out.put(List.of(p), n.doubleValue()));
                 }
             }
             case "rhid_service_state" -> {
