@@ -55,7 +55,7 @@ final class StatusTable {
             }
         }
         out.append('\n').append(router(s.router(), s.announced().size(), now)).append('\n');
-        if (s.exports() != null) {
+        if (s.exports() != null && s.exports().queriedAtMillis() > 0) {
             out.append(exports(s.exports(), now)).append('\n');
         }
         return out.toString();

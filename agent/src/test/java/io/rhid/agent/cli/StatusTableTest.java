@@ -54,4 +54,39 @@ class StatusTableTest {
         assertThat(StatusTable.render(s).lines().skip(1).findFirst().orElseThrow())
                 .isEqualTo("web      up     1s ago  0/0     203.0.113.1/32, 203.0.113.2/32, 203.0.113.3/32 and 2 more");
     }
+
+    @Test
+    void shows_how_many_sessions_export_each_announced_prefix_and_names_those_exported_nowhere() {
+        StatusSnapshot s = Snapshots.sample();
+        List<StatusSnapshot.Announced> announced = s.announced().stream().map(a -> new StatusSnapshot.Announced(a.prefix(),
+                a.state(), a.services(), a.communities(), a.largeCommunities(), a.med(), a.prepend(),
+                a.prefix().contains(":") ? 0 : 2)).toList();
+        StatusSnapshot withExports = new StatusSnapshot(s.version(), s.generatedAtMillis(), s.config(), s.services(),
+                announced, s.router(), new StatusSnapshot.Exports(NOW - 1_000, 2.5, List.of("upstream4", "upstream6"),
+                java.util.Map.of("198.51.100.53/32", 2, "2001:db8::53/128", 0, "198.51.100.123/32", 2, "203.0.113.80/32", 0),
+                null));
+        assertThat(StatusTable.render(withExports)).isEqualTo("""
+                SERVICE  STATE     SINCE      CHECKS  ANNOUNCED (EXPORTED TO)
+                dns      up        5m12s ago  2/2     198.51.100.53/32 (2), 2001:db8::53/128 (0)
+                ntp      degraded  2h3m ago   1/2     198.51.100.123/32 (2)
+                web      down      12s ago    0/1     -
+
+                ntp: 1 of 2 checks failing: checks[1] exec /usr/local/bin/check-ntp: exit 1 (2/2 failures)
+                web: checks[0] http http://127.0.0.1:8080/healthz: status 503 (2/2 failures)
+
+                2001:db8::53/128: announced, exported to no established session
+
+                router: bird, last apply ok 3s ago in 12.3ms, 3 prefixes announced
+                exports: 2 established BGP sessions (upstream4, upstream6), asked 1s ago
+                """);
+    }
+
+    @Test
+    void says_when_the_daemon_could_not_be_asked_what_it_exports() {
+        assertThat(StatusTable.exports(new StatusSnapshot.Exports(NOW - 2_000, 10_000, List.of(), java.util.Map.of(),
+                "birdc show protocols all failed (timed out): (no reply within the time limit)"), NOW))
+                .isEqualTo("exports: unknown, asking the daemon failed 2s ago: birdc show protocols all failed (timed out): "
+                        + "(no reply within the time limit)");
+        assertThat(StatusTable.exports(StatusSnapshot.Exports.UNKNOWN, NOW)).isEqualTo("exports: not asked yet");
+    }
 }

@@ -45,6 +45,26 @@ class PrometheusTextTest {
     }
 
     @Test
+    void the_exported_gauge_counts_sessions_per_configured_prefix_and_is_absent_while_unknown() {
+        StatusSnapshot s = Snapshots.sample();
+        StatusSnapshot known = new StatusSnapshot(s.version(), s.generatedAtMillis(), s.config(), s.services(), s.announced(),
+                s.router(), new StatusSnapshot.Exports(Snapshots.NOW - 1_000, 3.5, List.of("upstream"),
+                java.util.Map.of("198.51.100.53/32", 1, "2001:db8::53/128", 0, "198.51.100.123/32", 1, "203.0.113.80/32", 0),
+                null));
+        assertThat(PrometheusText.render(known, new Metrics()).lines().filter(l -> l.startsWith("rhid_prefix_exported")))
+                .containsExactly(
+                        "rhid_prefix_exported{prefix=\"198.51.100.123/32\"} 1",
+                        "rhid_prefix_exported{prefix=\"198.51.100.53/32\"} 1",
+                        "rhid_prefix_exported{prefix=\"2001:db8::53/128\"} 0",
+                        "rhid_prefix_exported{prefix=\"203.0.113.80/32\"} 0");
+        StatusSnapshot failed = new StatusSnapshot(s.version(), s.generatedAtMillis(), s.config(), s.services(), s.announced(),
+                s.router(), new StatusSnapshot.Exports(Snapshots.NOW - 1_000, 10_000, List.of(), java.util.Map.of(),
+                "birdc show protocols all failed (timed out)"));
+        assertThat(PrometheusText.render(failed, new Metrics()).lines().filter(l -> l.startsWith("rhid_prefix_exported")))
+                .as("unknown is not zero").isEmpty();
+    }
+
+    @Test
     void a_fresh_daemon_has_every_family_and_zeroes_for_what_it_knows() {
         StatusSnapshot fresh = new StatusSnapshot("0.1.0", Snapshots.NOW, "/etc/rhid/rhid.yaml",
                 List.of(Snapshots.sample().services().get(2)), List.of(),
@@ -60,6 +80,7 @@ class PrometheusTextTest {
                 "# TYPE rhid_drift_repairs_total counter",
                 "# TYPE rhid_flap_holds_total counter",
                 "# TYPE rhid_prefix_announced gauge",
+                "# TYPE rhid_prefix_exported gauge",
                 "# TYPE rhid_router_apply_duration_seconds histogram",
                 "# TYPE rhid_router_apply_total counter",
                 "# TYPE rhid_router_last_apply_success_timestamp_seconds gauge",
@@ -191,6 +212,7 @@ class PrometheusTextTest {
                 "rhid_drift_repairs counter",
                 "rhid_flap_holds counter",
                 "rhid_prefix_announced gauge",
+                "rhid_prefix_exported gauge",
                 "rhid_router_apply_duration_seconds histogram",
                 "rhid_router_apply counter",
                 "rhid_router_last_apply_success_timestamp_seconds gauge",
@@ -200,12 +222,12 @@ class PrometheusTextTest {
         assertThat(samples).isEqualTo(text.lines().filter(l -> !l.startsWith("#")).count());
         assertThat(families.get(6).get("samples").toString())
                 .contains("[\"rhid_drift_repairs_total\",{\"kind\":\"odd \\\"kind\\\" \\\\ with\\nnewline\"},1.0]");
-        assertThat(families.get(9).get("samples").toString()).contains(
+        assertThat(families.get(10).get("samples").toString()).contains(
                 "[\"rhid_router_apply_duration_seconds_bucket\",{\"daemon\":\"bird\",\"le\":\"0.025\"},1.0]",
                 "[\"rhid_router_apply_duration_seconds_bucket\",{\"daemon\":\"bird\",\"le\":\"+Inf\"},2.0]",
                 "[\"rhid_router_apply_duration_seconds_sum\",{\"daemon\":\"bird\"},0.5123]",
                 "[\"rhid_router_apply_duration_seconds_count\",{\"daemon\":\"bird\"},2.0]");
-        assertThat(families.get(12).get("help").asText()).isEqualTo("1 for the service's current state, 0 for its other states.");
+        assertThat(families.get(13).get("help").asText()).isEqualTo("1 for the service's current state, 0 for its other states.");
     }
 
     /** The first python3 that has the module: Debian's own may not be the first python3 on PATH (pyenv). */

@@ -60,17 +60,20 @@ class StatusServerTest {
         assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json; charset=utf-8");
         JsonNode json = StatusJson.mapper().readTree(r.body());
         assertThat(json.fieldNames()).toIterable()
-                .containsExactly("version", "generated_at_millis", "config", "services", "announced", "router");
+                .containsExactly("version", "generated_at_millis", "config", "services", "announced", "router", "exports");
         assertThat(json.path("services").get(0).fieldNames()).toIterable()
                 .containsExactly("name", "state", "since_millis", "reason", "policy", "prefixes", "checks");
         assertThat(json.path("services").get(0).path("checks").get(0).fieldNames()).toIterable()
                 .containsExactly("name", "type", "target", "up", "last_result", "reason", "latency_ms", "last_run_millis",
                         "consecutive_passes", "consecutive_failures", "interval", "fast_interval", "timeout", "rise", "fall");
         assertThat(json.path("announced").get(0).fieldNames()).toIterable()
-                .containsExactly("prefix", "state", "services", "communities", "large_communities", "med", "prepend");
+                .containsExactly("prefix", "state", "services", "communities", "large_communities", "med", "prepend",
+                        "exported_to");
         assertThat(json.path("router").toString()).isEqualTo("{\"daemon\":\"bird\",\"last_result\":\"ok\","
                 + "\"last_apply_millis\":1699999997000,\"last_duration_ms\":12.3,\"error\":null,\"next_retry_millis\":0,"
                 + "\"drift_repairs\":0}");
+        assertThat(json.path("exports").toString()).isEqualTo("{\"queried_at_millis\":0,\"duration_ms\":0.0,"
+                + "\"sessions\":[],\"prefixes\":{},\"error\":null}");
         assertThat(StatusJson.mapper().treeToValue(json, StatusSnapshot.class)).isEqualTo(Snapshots.sample());
     }
 
