@@ -10,6 +10,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
@@ -61,7 +65,11 @@ class BirdIT {
     }
 
     private Path setUp(String services, boolean removeWhenDown, boolean viaBirdc) throws IOException {
-        lab = NetnsLab.start(dir);
+        return setUp(services, removeWhenDown, viaBirdc, NetnsLab.Setup.DEFAULT);
+    }
+
+    private Path setUp(String services, boolean removeWhenDown, boolean viaBirdc, NetnsLab.Setup setup) throws IOException {
+        lab = NetnsLab.start(dir, setup);
         lab.waitForSession(Duration.ofSeconds(20));
         String birdExtra = viaBirdc ? "\n    birdc: " + lab.birdc() : "";
         String yaml = """
@@ -128,6 +136,126 @@ class BirdIT {
         // The address was added before the route was announced: the apply that announced it ran after.
         String log = rhid.log();
         assertThat(log).contains("bird: applied");
+        // One IPv4 session carries both families; the lab's link has IPv6 and names the next hop.
+        assertExportedMatchesTheRoutersRib(Map.of(V4, 1, V6, 1));
+        rhid.assertAlive();
+    }
+
+    // ---- what BIRD really exports: rhid_prefix_exported against the router's RIB --------------
+
+    static final String README_BEGIN = "<!-- rhid:bird-snippet begin";
+    static final String README_END = "<!-- rhid:bird-snippet end -->";
+    static final Pattern EXPORTED = Pattern.compile("(?m)^rhid_prefix_exported\\{prefix=\"([^\"]+)\"} (\\S+)$");
+
+    /** The README's bird.conf snippet, the text of the code block between its markers. */
+    static String readmeBirdSnippet() throws IOException {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        int begin = readme.indexOf(README_BEGIN);
+        int end = readme.indexOf(README_END);
+        assertThat(begin).as("README.md has the BIRD snippet markers").isNotNegative();
+        assertThat(end).isGreaterThan(begin);
+        String block = readme.substring(begin, end);
+        int open = block.indexOf("```\n");
+        int close = block.lastIndexOf("```");
+        assertThat(open).isNotNegative();
+        assertThat(close).isGreaterThan(open);
+        return block.substring(open + 4, close);
+    }
+
+    /** The default link, with {@code hostConf} after the preamble and the README's router. */
+    static NetnsLab.Setup readmeLab(String snippet, boolean ipv6OnTheLink, String routerConf) {
+        String hostConf = NetnsLab.template("host-preamble.conf")
+                + snippet.replace("include \"/etc/bird/rhid.conf\";", "include \"@INCLUDE_FILE@\";");
+        assertThat(hostConf).as("the snippet's include line").contains("include \"@INCLUDE_FILE@\";");
+        return new NetnsLab.Setup("192.0.2.10/28", "192.0.2.1/28", ipv6OnTheLink ? "2001:db8:ffff::10/64" : null,
+                ipv6OnTheLink ? "2001:db8:ffff::1/64" : null, hostConf, routerConf);
+    }
+
+    /** rhid_prefix_exported per prefix from rhid's /metrics (in the host namespace); empty while unknown. */
+    private Map<String, Integer> exportedGauge() {
+        NetnsLab.CommandResult r = lab.runInHost(Duration.ofSeconds(10), "python3", "-c",
+                "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:9790/metrics').read().decode())");
+        assertThat(r.exitCode()).as("GET /metrics: " + r.output()).isZero();
+        Map<String, Integer> out = new TreeMap<>();
+        Matcher m = EXPORTED.matcher(r.output());
+        while (m.find()) {
+            out.put(m.group(1), (int) Double.parseDouble(m.group(2)));
+        }
+        return out;
+    }
+
+    /**
+     * Waits (bounded: rhid asks BIRD after every apply, 2 s later, and every reconcile_interval)
+     * until the gauge shows {@code expected} for those prefixes, then checks it against the router's
+     * RIB: a prefix is exported to at least one session exactly when the router has it.
+     */
+    private void assertExportedMatchesTheRoutersRib(Map<String, Integer> expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        Map<String, Integer> gauge = exportedGauge();
+        while (!gauge.entrySet().containsAll(expected.entrySet()) && System.nanoTime() < deadline) {
+            Thread.sleep(100); // polling a condition, bounded by the deadline
+            gauge = exportedGauge();
+        }
+        assertThat(gauge).as("rhid_prefix_exported\nrhid log:\n" + rhid.log() + lab.diagnostics())
+                .containsAllEntriesOf(expected);
+        for (String prefix : expected.keySet()) {
+            assertThat(lab.routerRouteDetails(prefix).isPresent()).as("router's RIB has " + prefix + ", gauge " + gauge)
+                    .isEqualTo(gauge.get(prefix) >= 1);
+        }
+    }
+
+    private NetnsLab.CommandResult status() {
+        List<String> argv = new ArrayList<>(List.of(RhidProcess.launcher().toString(), "status", "--socket",
+                lab.workDir().resolve("control.sock").toString()));
+        return lab.runInHost(Duration.ofSeconds(30), argv.toArray(String[]::new));
+    }
+
+    @Test
+    void the_readme_bird_snippet_exports_ipv4_and_ipv6_to_a_real_peer() throws Exception {
+        NetnsLab.Setup setup = readmeLab(readmeBirdSnippet(), true, NetnsLab.template("router-readme.conf"));
+        Path config = setUp(webService(), false, false, setup);
+        lab.waitForSession("host6", Duration.ofSeconds(20));
+        lab.startToyHttpService(SERVICE_PORT);
+        rhid = RhidProcess.start(lab, config);
+
+        lab.awaitRoute(V4, true, upWithin().plusSeconds(2));
+        lab.awaitRoute(V6, true, Duration.ofSeconds(2));
+        assertExportedMatchesTheRoutersRib(Map.of(V4, 1, V6, 1));
+        assertThat(status().output()).contains("198.51.100.53/32 (1), 2001:db8::53/128 (1)")
+                .contains("exports: 2 established BGP sessions (upstream4, upstream6)")
+                .doesNotContain("exported to no established session");
+        rhid.assertAlive();
+    }
+
+    @Test
+    void counts_no_session_for_ipv6_carried_by_an_ipv4_session_over_a_link_without_ipv6() throws Exception {
+        // The snippet the README had before: BIRD lists the IPv6 route under "show route exported"
+        // but drops it for its zero next hop, and the router never gets it.
+        String oneSession = """
+                include "/etc/bird/rhid.conf";
+
+                protocol bgp upstream {
+                  local 192.0.2.10 as 65000;
+                  neighbor 192.0.2.1 as 65001;
+                  ipv4 { import none; export where rhid_export(); };
+                  ipv6 { import none; export where rhid_export(); };
+                }
+                """;
+        String router = NetnsLab.template("router-readme.conf");
+        router = router.substring(0, router.indexOf("protocol bgp host6"));
+        Path config = setUp(webService(), false, false, readmeLab(oneSession, false, router));
+        lab.startToyHttpService(SERVICE_PORT);
+        rhid = RhidProcess.start(lab, config);
+
+        lab.awaitRoute(V4, true, upWithin().plusSeconds(2));
+        assertExportedMatchesTheRoutersRib(Map.of(V4, 1, V6, 0));
+        assertThat(lab.hostBirdc("show", "route", "exported", "upstream").output())
+                .as("what BIRD claims: why rhid does not take its word").contains("2001:db8::53/128");
+        assertThat(lab.routerKernelRoutes()).doesNotContain(V6);
+        assertThat(status().output()).contains("198.51.100.53/32 (1), 2001:db8::53/128 (0)")
+                .contains("2001:db8::53/128: announced, exported to no established session");
+        rhid.awaitLog("exports: announced, exported to no established session \\(1 sessions: upstream\\): 2001:db8::53/128",
+                Duration.ofSeconds(1));
         rhid.assertAlive();
     }
 

@@ -98,6 +98,7 @@ public final class NetnsLab implements AutoCloseable {
     private final Path hostBirdOut;
     private final Path routerBirdOut;
     private final String hostConfText;
+    private final Setup setup;
     private final List<Process> hostProcesses = new CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread shutdownHook;
@@ -107,6 +108,10 @@ public final class NetnsLab implements AutoCloseable {
     private volatile Process routerBird;
 
     private NetnsLab(Tools tools, Path workDir, int sequence) {
+        this(tools, workDir, sequence, Setup.DEFAULT);
+    }
+
+    private NetnsLab(Tools tools, Path workDir, int sequence, Setup setup) {
         this.tools = tools;
         this.workDir = workDir;
         this.hostNs = "rhid" + RUN_TOKEN + "h" + sequence;
@@ -122,7 +127,8 @@ public final class NetnsLab implements AutoCloseable {
         this.routerBirdLog = workDir.resolve("bird-router.log");
         this.hostBirdOut = workDir.resolve("bird-host.out");
         this.routerBirdOut = workDir.resolve("bird-router.out");
-        this.hostConfText = templateFor("host.conf");
+        this.setup = setup;
+        this.hostConfText = fill(setup.hostConf());
         this.shutdownHook = new Thread(this::tearDown, "netns-lab-cleanup-" + hostNs);
     }
 
@@ -284,6 +290,23 @@ public final class NetnsLab implements AutoCloseable {
         }
     }
 
+    /**
+     * As {@link #start}, but with {@code setup}'s link addresses and BIRD configs instead of the
+     * default ones (for a bird.conf exactly as the README shows it, say).
+     */
+    public static NetnsLab start(Path workDir, Setup setup) {
+        Tools tools = tools();
+        removeStaleNamespaces(tools);
+        NetnsLab lab = new NetnsLab(tools, workDir.toAbsolutePath().normalize(), SEQUENCE.incrementAndGet(), setup);
+        try {
+            lab.setUp();
+            return lab;
+        } catch (RuntimeException | Error e) {
+            lab.close();
+            throw e;
+        }
+    }
+
     /** The lab's FRR template (src/test/resources/it/frr/host.conf) with the host name filled in. */
     public static String frrHostConf() {
         return FrrHost.template("host.conf");
@@ -305,14 +328,16 @@ public final class NetnsLab implements AutoCloseable {
         // Created inside the host namespace with its peer placed straight into the router's, so
         // the name eth0 never exists in (or clashes with anything in) the root namespace.
         ip("-n", hostNs, "link", "add", "eth0", "type", "veth", "peer", "name", "eth0", "netns", routerNs);
-        ip("-n", hostNs, "addr", "add", HOST_ADDRESS_V4 + "/30", "dev", "eth0");
-        ip("-n", routerNs, "addr", "add", ROUTER_ADDRESS_V4 + "/30", "dev", "eth0");
-        ip("-n", hostNs, "addr", "add", HOST_ADDRESS_V6 + "/64", "dev", "eth0", "nodad");
-        ip("-n", routerNs, "addr", "add", ROUTER_ADDRESS_V6 + "/64", "dev", "eth0", "nodad");
+        ip("-n", hostNs, "addr", "add", setup.hostV4(), "dev", "eth0");
+        ip("-n", routerNs, "addr", "add", setup.routerV4(), "dev", "eth0");
+        if (setup.hostV6() != null) {
+            ip("-n", hostNs, "addr", "add", setup.hostV6(), "dev", "eth0", "nodad");
+            ip("-n", routerNs, "addr", "add", setup.routerV6(), "dev", "eth0", "nodad");
+        }
         ip("-n", hostNs, "link", "set", "eth0", "up");
         ip("-n", routerNs, "link", "set", "eth0", "up");
 
-        write(routerConf, templateFor("router.conf"));
+        write(routerConf, fill(setup.routerConf()));
         parseCheck(routerConf);
         if (frrHost != null) {
             routerBird = startBird(routerNs, routerConf, routerSocket, routerPidFile, routerBirdOut, "router");
@@ -679,16 +704,21 @@ public final class NetnsLab implements AutoCloseable {
      * {@code birdc show protocols} every 50 ms. Returns how long it took.
      */
     public Duration waitForSession(Duration timeout) {
+        return waitForSession(ROUTER_BGP_PROTOCOL, timeout);
+    }
+
+    /** As {@link #waitForSession(Duration)}, for the router's BGP protocol {@code routerProtocol}. */
+    public Duration waitForSession(String routerProtocol, Duration timeout) {
         long start = System.nanoTime();
         long deadline = start + Patience.of(timeout).toNanos();
         while (true) {
-            CommandResult r = routerBirdc("show", "protocols", ROUTER_BGP_PROTOCOL);
+            CommandResult r = routerBirdc("show", "protocols", routerProtocol);
             if (r.exitCode() == 0 && r.output().contains("Established")) {
                 return Duration.ofNanos(System.nanoTime() - start);
             }
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("BGP session " + hostNs + " <-> " + routerNs + " not Established within "
-                        + timeout + "\nrouter> show protocols " + ROUTER_BGP_PROTOCOL + "\n" + r.output()
+                        + timeout + "\nrouter> show protocols " + routerProtocol + "\n" + r.output()
                         + diagnostics());
             }
             pause(50);
@@ -945,8 +975,8 @@ public final class NetnsLab implements AutoCloseable {
         }
     }
 
-    private String templateFor(String name) {
-        return template(name).replace("@WORK_DIR@", workDir.toString()).replace("@INCLUDE_FILE@",
+    private String fill(String text) {
+        return text.replace("@WORK_DIR@", workDir.toString()).replace("@INCLUDE_FILE@",
                 includeFile.toString());
     }
 
@@ -954,6 +984,16 @@ public final class NetnsLab implements AutoCloseable {
     // Values
 
     private record Tools(Path ip, Path bird, Path birdc, Path python3) {
+    }
+
+    /**
+     * The link's addresses (with prefix lengths; no IPv6 on the link when {@code hostV6} is null)
+     * and the two BIRD configs, in which {@code @WORK_DIR@} and {@code @INCLUDE_FILE@} are filled.
+     */
+    public record Setup(String hostV4, String routerV4, String hostV6, String routerV6, String hostConf,
+                        String routerConf) {
+        public static final Setup DEFAULT = new Setup(HOST_ADDRESS_V4 + "/30", ROUTER_ADDRESS_V4 + "/30",
+                HOST_ADDRESS_V6 + "/64", ROUTER_ADDRESS_V6 + "/64", template("host.conf"), template("router.conf"));
     }
 
     private record Availability(Tools tools, String skipReason) {
