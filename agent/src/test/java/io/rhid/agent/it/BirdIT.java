@@ -8,12 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
@@ -145,7 +140,6 @@ class BirdIT {
 
     static final String README_BEGIN = "<!-- rhid:bird-snippet begin";
     static final String README_END = "<!-- rhid:bird-snippet end -->";
-    static final Pattern EXPORTED = Pattern.compile("(?m)^rhid_prefix_exported\\{prefix=\"([^\"]+)\"} (\\S+)$");
 
     /** The README's bird.conf snippet, the text of the code block between its markers. */
     static String readmeBirdSnippet() throws IOException {
@@ -171,43 +165,8 @@ class BirdIT {
                 ipv6OnTheLink ? "2001:db8:ffff::1/64" : null, hostConf, routerConf);
     }
 
-    /** rhid_prefix_exported per prefix from rhid's /metrics (in the host namespace); empty while unknown. */
-    private Map<String, Integer> exportedGauge() {
-        NetnsLab.CommandResult r = lab.runInHost(Duration.ofSeconds(10), "python3", "-c",
-                "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:9790/metrics').read().decode())");
-        assertThat(r.exitCode()).as("GET /metrics: " + r.output()).isZero();
-        Map<String, Integer> out = new TreeMap<>();
-        Matcher m = EXPORTED.matcher(r.output());
-        while (m.find()) {
-            out.put(m.group(1), (int) Double.parseDouble(m.group(2)));
-        }
-        return out;
-    }
-
-    /**
-     * Waits (bounded: rhid asks BIRD after every apply, 2 s later, and every reconcile_interval)
-     * until the gauge shows {@code expected} for those prefixes, then checks it against the router's
-     * RIB: a prefix is exported to at least one session exactly when the router has it.
-     */
     private void assertExportedMatchesTheRoutersRib(Map<String, Integer> expected) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        Map<String, Integer> gauge = exportedGauge();
-        while (!gauge.entrySet().containsAll(expected.entrySet()) && System.nanoTime() < deadline) {
-            Thread.sleep(100); // polling a condition, bounded by the deadline
-            gauge = exportedGauge();
-        }
-        assertThat(gauge).as("rhid_prefix_exported\nrhid log:\n" + rhid.log() + lab.diagnostics())
-                .containsAllEntriesOf(expected);
-        for (String prefix : expected.keySet()) {
-            assertThat(lab.routerRouteDetails(prefix).isPresent()).as("router's RIB has " + prefix + ", gauge " + gauge)
-                    .isEqualTo(gauge.get(prefix) >= 1);
-        }
-    }
-
-    private NetnsLab.CommandResult status() {
-        List<String> argv = new ArrayList<>(List.of(RhidProcess.launcher().toString(), "status", "--socket",
-                lab.workDir().resolve("control.sock").toString()));
-        return lab.runInHost(Duration.ofSeconds(30), argv.toArray(String[]::new));
+        ExportedGauge.assertMatchesTheRoutersRib(lab, rhid, expected);
     }
 
     @Test
@@ -221,7 +180,7 @@ class BirdIT {
         lab.awaitRoute(V4, true, upWithin().plusSeconds(2));
         lab.awaitRoute(V6, true, Duration.ofSeconds(2));
         assertExportedMatchesTheRoutersRib(Map.of(V4, 1, V6, 1));
-        assertThat(status().output()).contains("198.51.100.53/32 (1), 2001:db8::53/128 (1)")
+        assertThat(ExportedGauge.status(lab).output()).contains("198.51.100.53/32 (1), 2001:db8::53/128 (1)")
                 .contains("exports: 2 established BGP sessions (upstream4, upstream6)")
                 .doesNotContain("exported to no established session");
         rhid.assertAlive();
@@ -252,7 +211,7 @@ class BirdIT {
         assertThat(lab.hostBirdc("show", "route", "exported", "upstream").output())
                 .as("what BIRD claims: why rhid does not take its word").contains("2001:db8::53/128");
         assertThat(lab.routerKernelRoutes()).doesNotContain(V6);
-        assertThat(status().output()).contains("198.51.100.53/32 (1), 2001:db8::53/128 (0)")
+        assertThat(ExportedGauge.status(lab).output()).contains("198.51.100.53/32 (1), 2001:db8::53/128 (0)")
                 .contains("2001:db8::53/128: announced, exported to no established session");
         rhid.awaitLog("exports: announced, exported to no established session \\(1 sessions: upstream\\): 2001:db8::53/128",
                 Duration.ofSeconds(1));

@@ -158,6 +158,29 @@ class FrrIT {
         return text.replaceAll("(?s)! rhid begin\n.*?! rhid end\n", "");
     }
 
+    @Test
+    void counts_the_neighbours_bgpd_advertises_each_prefix_to_and_zero_once_its_family_has_no_session() throws Exception {
+        Path config = setUp("vtysh", webService(), false);
+        lab.startToyHttpService(SERVICE_PORT);
+        rhid = RhidProcess.start(lab, config);
+        lab.awaitRoute(V4, true, upWithin().plusSeconds(2));
+        lab.awaitRoute(V6, true, Duration.ofSeconds(3));
+        ExportedGauge.assertMatchesTheRoutersRib(lab, rhid, java.util.Map.of(V4, 1, V6, 1));
+        assertThat(ExportedGauge.status(lab).output()).contains("198.51.100.53/32 (1), 2001:db8::53/128 (1)")
+                .contains("exports: 1 established BGP session (10.255.0.2)");
+
+        // The operator stops IPv6 on the only session: bgpd resets it and brings it back with IPv4 alone.
+        lab.frr().configure("router bgp 65000", "address-family ipv6 unicast", "no neighbor 10.255.0.2 activate");
+        lab.awaitRoute(V6, false, Duration.ofSeconds(10));
+        lab.waitForSession(Duration.ofSeconds(20));
+        lab.awaitRoute(V4, true, Duration.ofSeconds(10));
+        ExportedGauge.assertMatchesTheRoutersRib(lab, rhid, java.util.Map.of(V4, 1, V6, 0));
+        assertThat(ExportedGauge.status(lab).output()).contains("2001:db8::53/128: announced, exported to no established session");
+        rhid.awaitLog("exports: announced, exported to no established session \\(1 sessions: 10\\.255\\.0\\.2\\): 2001:db8::53/128",
+                Duration.ofSeconds(1));
+        rhid.assertAlive();
+    }
+
     /** Scenarios 1, 2, 5 and 6 of issue 4, in both modes. */
     @ParameterizedTest(name = "mode {0}")
     @ValueSource(strings = {"vtysh", "reload"})
