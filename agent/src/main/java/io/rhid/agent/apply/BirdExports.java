@@ -10,7 +10,9 @@ import java.util.TreeMap;
 /**
  * What BIRD exports to its BGP peers: one {@code show protocols all} for the established BGP
  * sessions and their channels, then one {@code show route exported NAME} per session that has a
- * channel able to send routes. Stateless; each command is bounded by the command time limit.
+ * channel able to send routes, limited to rhid's two static protocols (so a session that also
+ * carries a full table costs no more). Stateless; each command is bounded by the command time
+ * limit.
  *
  * <p>Why not the route list alone: BIRD 2.0.12 lists a route under {@code show route exported}
  * (and counts it in the channel's export statistics) even when it drops it while encoding the
@@ -22,9 +24,12 @@ import java.util.TreeMap;
 public final class BirdExports implements ExportQuery {
 
     private final BirdCommands commands;
+    private final String rhidRoutes;
 
-    public BirdExports(BirdCommands commands) {
+    /** {@code protocolV4} and {@code protocolV6}: rhid's static protocols, validated symbols. */
+    public BirdExports(BirdCommands commands, String protocolV4, String protocolV6) {
         this.commands = commands;
+        this.rhidRoutes = "proto = \"" + protocolV4 + "\" || proto = \"" + protocolV6 + "\"";
     }
 
     @Override
@@ -44,9 +49,9 @@ public final class BirdExports implements ExportQuery {
             if (families.isEmpty()) {
                 continue;
             }
-            CommandResult routes = commands.run(List.of("show", "route", "exported", s.name()));
+            CommandResult routes = commands.run(List.of("show", "route", "exported", s.name(), "where", rhidRoutes));
             if (!routes.ok()) {
-                throw new ApplyException("birdc show route exported " + s.name() + " failed" + exit(routes) + ": "
+                throw new ApplyException("birdc show route exported " + s.name() + " where " + rhidRoutes + " failed" + exit(routes) + ": "
                         + routes.summary());
             }
             for (Prefix p : BirdReplies.routes(routes.output())) {

@@ -14,6 +14,9 @@ import java.util.regex.Pattern;
  */
 public record Prefix(boolean v6, long high, long low, int length) implements Comparable<Prefix> {
 
+    /** A prefix length as written: no sign, no leading zero (compiled once: BIRD's replies hold thousands). */
+    private static final Pattern LENGTH = Pattern.compile("0|[1-9]\\d{0,2}");
+
     private static final Comparator<Prefix> ORDER = Comparator.comparing(Prefix::v6)
             .thenComparing(Prefix::high, Long::compareUnsigned)
             .thenComparing(Prefix::low, Long::compareUnsigned)
@@ -51,7 +54,7 @@ public record Prefix(boolean v6, long high, long low, int length) implements Com
         if (slash >= 0) {
             addr = text.substring(0, slash);
             String lenText = text.substring(slash + 1);
-            if (!lenText.matches("0|[1-9]\\d{0,2}")) {
+            if (!LENGTH.matcher(lenText).matches()) {
                 return new Parsed(null, "must be an IPv4 or IPv6 prefix such as 198.51.100.53/32 or 2001:db8::53/128 (found "
                         + quote(text) + ")");
             }

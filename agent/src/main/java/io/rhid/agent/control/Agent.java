@@ -35,7 +35,9 @@ public final class Agent {
     /** Asks the config's routing daemon what it exports to its BGP peers. */
     public static ExportQuery exportQuery(RhidConfig config, CommandRunner runner) {
         if (config.router().daemon() == RouterConfig.Daemon.BIRD) {
-            return new BirdExports(BirdCommands.of(config.router().bird(), runner, config.router().commandTimeout()));
+            RouterConfig.Bird bird = config.router().bird();
+            return new BirdExports(BirdCommands.of(bird, runner, config.router().commandTimeout()), bird.protocolV4(),
+                    bird.protocolV6());
         }
         return new FrrExports(config.router().frr(), runner, config.router().commandTimeout());
     }

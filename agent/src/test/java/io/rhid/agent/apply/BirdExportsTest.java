@@ -28,6 +28,8 @@ class BirdExportsTest {
     static final String PROTOCOLS = resource("protocols-v6-zero-next-hop.txt");
     static final String EXPORTED = resource("exported-upstream.txt");
 
+    static final String RHID = " where proto = \"rhid4\" || proto = \"rhid6\"";
+
     final List<String> commands = new ArrayList<>();
 
     static String resource(String name) {
@@ -44,7 +46,7 @@ class BirdExportsTest {
             commands.add(command);
             CommandResult r = replies.get(command);
             return r != null ? r : new CommandResult(words, 1, "syntax error", 0, false);
-        });
+        }, "rhid4", "rhid6");
     }
 
     static CommandResult ok(String output) {
@@ -66,19 +68,19 @@ class BirdExportsTest {
     void counts_nothing_for_a_channel_whose_next_hop_is_the_zero_address_although_bird_lists_its_routes_as_exported()
             throws Exception {
         ExportQuery.Exports e = exports(Map.of("show protocols all", ok(PROTOCOLS),
-                "show route exported upstream", ok(EXPORTED))).query();
+                "show route exported upstream" + RHID, ok(EXPORTED))).query();
         assertThat(e.sessions()).containsExactly("upstream");
         assertThat(e.count(Prefix.of("198.51.100.53/32"))).isEqualTo(1);
         assertThat(e.count(Prefix.of("2001:db8::53/128"))).isZero();
         assertThat(commands).as("one question per established session, none for the others")
-                .containsExactly("show protocols all", "show route exported upstream");
+                .containsExactly("show protocols all", "show route exported upstream" + RHID);
     }
 
     @Test
     void counts_an_ipv6_route_once_the_channel_has_a_next_hop() throws Exception {
         String withNextHop = PROTOCOLS.replace("BGP Next hop:   ::", "BGP Next hop:   2001:db8:ffff::10 fe80::1");
         ExportQuery.Exports e = exports(Map.of("show protocols all", ok(withNextHop),
-                "show route exported upstream", ok(EXPORTED))).query();
+                "show route exported upstream" + RHID, ok(EXPORTED))).query();
         assertThat(e.counts()).containsExactly(Map.entry(Prefix.of("198.51.100.53/32"), 1),
                 Map.entry(Prefix.of("2001:db8::53/128"), 1));
     }
@@ -89,8 +91,8 @@ class BirdExportsTest {
                 + "\n" + PROTOCOLS.substring(PROTOCOLS.indexOf("upstream   BGP"), PROTOCOLS.indexOf("backup     BGP"))
                 .replace("upstream", "upstream2");
         ExportQuery.Exports e = exports(Map.of("show protocols all", ok(two),
-                "show route exported upstream", ok(EXPORTED),
-                "show route exported upstream2", ok("Table master4:\n198.51.100.53/32     blackhole [rhid4 06:23:54.066] * (200)\n")))
+                "show route exported upstream" + RHID, ok(EXPORTED),
+                "show route exported upstream2" + RHID, ok("Table master4:\n198.51.100.53/32     blackhole [rhid4 06:23:54.066] * (200)\n")))
                 .query();
         assertThat(e.sessions()).containsExactly("upstream", "upstream2");
         assertThat(e.count(Prefix.of("198.51.100.53/32"))).isEqualTo(2);
@@ -104,10 +106,10 @@ class BirdExportsTest {
 
     @Test
     void reports_a_failed_question_with_birds_answer() {
-        BirdExports failing = exports(Map.of("show protocols all", ok(PROTOCOLS), "show route exported upstream",
+        BirdExports failing = exports(Map.of("show protocols all", ok(PROTOCOLS), "show route exported upstream" + RHID,
                 new CommandResult(List.of("bird-socket"), -1, "(no reply within the time limit)", 0, true)));
         assertThatThrownBy(failing::query).isInstanceOf(ApplyException.class)
-                .hasMessage("birdc show route exported upstream failed (timed out): (no reply within the time limit)");
+                .hasMessage("birdc show route exported upstream where proto = \"rhid4\" || proto = \"rhid6\" failed (timed out): (no reply within the time limit)");
         BirdExports down = exports(Map.of("show protocols all", new CommandResult(List.of("bird-socket"), 1,
                 "Unable to connect to server control socket (/run/bird/bird.ctl): Connection refused", 0, false)));
         assertThatThrownBy(down::query).hasMessageStartingWith("birdc show protocols all failed (exit 1): Unable to connect");
