@@ -42,6 +42,8 @@ final class ExportWatch implements AutoCloseable {
     private volatile StatusSnapshot.Exports latest = StatusSnapshot.Exports.UNKNOWN;
     // Confined to the query thread: what was last logged, so a steady state is logged once.
     private SortedSet<Prefix> loggedNowhere = new TreeSet<>();
+    /** Announced prefixes exported nowhere at the previous answer. */
+    private SortedSet<Prefix> nowhereBefore = new TreeSet<>();
     private String loggedError;
 
     /**
@@ -114,14 +116,19 @@ final class ExportWatch implements AutoCloseable {
                 log.info("exports: the routing daemon answers again");
                 loggedError = null;
             }
-            if (!nowhere.equals(loggedNowhere)) {
-                if (nowhere.isEmpty()) {
+            // Logged once two answers in a row agree: right after an announcement the daemon may
+            // not have sent its UPDATE yet (bgpd holds it ~50 ms, and ~1 s after a session starts).
+            SortedSet<Prefix> confirmed = new TreeSet<>(nowhere);
+            confirmed.retainAll(nowhereBefore);
+            nowhereBefore = nowhere;
+            if (!confirmed.equals(loggedNowhere)) {
+                if (confirmed.isEmpty()) {
                     log.info("exports: every announced prefix is exported to at least one established BGP session");
                 } else {
-                    log.warn("exports: announced, exported to no established session ({} sessions: {}): {}",
-                            e.sessions().size(), String.join(", ", e.sessions()), abbreviate(nowhere));
+                    log.warn("exports: announced, exported to no established session (established: {}): {}",
+                            e.sessions().isEmpty() ? "none" : String.join(", ", e.sessions()), abbreviate(confirmed));
                 }
-                loggedNowhere = nowhere;
+                loggedNowhere = confirmed;
             }
             return new StatusSnapshot.Exports(wallMillis.getAsLong(), ms, e.sessions(), counts, null);
         } catch (ApplyException | RuntimeException ex) {

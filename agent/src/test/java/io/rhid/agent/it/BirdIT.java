@@ -213,8 +213,8 @@ class BirdIT {
         assertThat(lab.routerKernelRoutes()).doesNotContain(V6);
         assertThat(ExportedGauge.status(lab).output()).contains("198.51.100.53/32 (1), 2001:db8::53/128 (0)")
                 .contains("2001:db8::53/128: announced, exported to no established session");
-        rhid.awaitLog("exports: announced, exported to no established session \\(1 sessions: upstream\\): 2001:db8::53/128",
-                Duration.ofSeconds(1));
+        rhid.awaitLog("exports: announced, exported to no established session \\(established: upstream\\): 2001:db8::53/128",
+                Duration.ofSeconds(5));
         rhid.assertAlive();
     }
 

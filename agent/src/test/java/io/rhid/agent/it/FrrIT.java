@@ -176,8 +176,8 @@ class FrrIT {
         lab.awaitRoute(V4, true, Duration.ofSeconds(10));
         ExportedGauge.assertMatchesTheRoutersRib(lab, rhid, java.util.Map.of(V4, 1, V6, 0));
         assertThat(ExportedGauge.status(lab).output()).contains("2001:db8::53/128: announced, exported to no established session");
-        rhid.awaitLog("exports: announced, exported to no established session \\(1 sessions: 10\\.255\\.0\\.2\\): 2001:db8::53/128",
-                Duration.ofSeconds(1));
+        rhid.awaitLog("exports: announced, exported to no established session \\(established: 10\\.255\\.0\\.2\\): "
+                + "2001:db8::53/128", Duration.ofSeconds(5));
         rhid.assertAlive();
     }
 
