@@ -1151,7 +1151,8 @@ public final class ControlLoop implements Runnable, Operations {
                         an.attributes().communities().stream().map(Object::toString).toList(),
                         an.attributes().largeCommunities().stream().map(Object::toString).toList(),
                         an.attributes().med().isPresent() ? an.attributes().med().getAsLong() : null,
-                        an.attributes().prepend(), ex.known() ? ex.prefixes().getOrDefault(prefix, 0) : null));
+                        // null for a prefix the last answer did not cover (added by a reload since)
+                        an.attributes().prepend(), ex.known() ? ex.prefixes().get(prefix) : null));
             }
         }
         return new StatusSnapshot(version, env.wallMillis().getAsLong(), c.source().toString(), out, announced, routerStatus,
