@@ -51,11 +51,11 @@ class MonitoringIT {
         Commands.Result r = Commands.run(promtool.toString(), "check", "rules", RULES.toString());
         System.out.println("promtool check rules:\n" + r.out() + r.err());
         assertThat(r.exit()).as("promtool check rules: %s%s", r.out(), r.err()).isZero();
-        assertThat(r.out()).contains("SUCCESS: 6 rules found");
+        assertThat(r.out()).contains("SUCCESS: 8 rules found");
     }
 
     @Test
-    void the_rules_fire_for_service_down_apply_failing_flap_hold_reload_failing_and_not_scraped() throws IOException {
+    void the_rules_fire_for_service_down_apply_failing_flap_hold_reload_failing_not_scraped_and_exported_nowhere() throws IOException {
         Path promtool = Commands.require("promtool", "prometheus");
         Files.copy(RULES, tmp.resolve("rhid-alerts.rules.yml"));
         Path test = Files.copy(RULES_TEST, tmp.resolve("rhid-alerts.test.yml"));
@@ -83,7 +83,8 @@ class MonitoringIT {
     @Test
     void the_rules_name_only_series_rhid_exposes() throws IOException {
         assertThat(metricsIn(Files.readString(RULES))).isNotEmpty().isSubsetOf(exposed())
-                .contains("rhid_service_state", "rhid_router_apply_total", "rhid_flap_holds_total", "rhid_config_reload_total", "up");
+                .contains("rhid_service_state", "rhid_router_apply_total", "rhid_flap_holds_total", "rhid_config_reload_total", "up",
+                        "rhid_prefix_announced", "rhid_prefix_exported");
     }
 
     @Test
@@ -141,7 +142,7 @@ class MonitoringIT {
         while (m.find()) {
             names.add(m.group(1));
         }
-        assertThat(names).hasSize(6);
+        assertThat(names).hasSize(8);
         return names;
     }
 

@@ -62,15 +62,18 @@ class ControlCliTest {
         assertThat(r.err()).isEmpty();
         assertThat(r.exit()).as("ntp is degraded and web down").isEqualTo(3);
         assertThat(r.out()).isEqualTo("""
-                SERVICE  STATE     SINCE      CHECKS  ANNOUNCED
-                dns      up        5m12s ago  2/2     198.51.100.53/32, 2001:db8::53/128
-                ntp      degraded  2h3m ago   1/2     198.51.100.123/32
+                SERVICE  STATE     SINCE      CHECKS  ANNOUNCED (EXPORTED TO)
+                dns      up        5m12s ago  2/2     198.51.100.53/32 (2), 2001:db8::53/128 (0)
+                ntp      degraded  2h3m ago   1/2     198.51.100.123/32 (2)
                 web      down      12s ago    0/1     -
 
                 ntp: 1 of 2 checks failing: checks[1] exec /usr/local/bin/check-ntp: exit 1 (2/2 failures)
                 web: checks[0] http http://127.0.0.1:8080/healthz: status 503 (2/2 failures)
 
+                2001:db8::53/128: announced, exported to no established session
+
                 router: bird, last apply ok 3s ago in 12.3ms, 3 prefixes announced
+                exports: 2 established BGP sessions (upstream4, upstream6), asked 1s ago
                 """);
     }
 

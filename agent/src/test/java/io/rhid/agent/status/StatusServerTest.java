@@ -72,8 +72,10 @@ class StatusServerTest {
         assertThat(json.path("router").toString()).isEqualTo("{\"daemon\":\"bird\",\"last_result\":\"ok\","
                 + "\"last_apply_millis\":1699999997000,\"last_duration_ms\":12.3,\"error\":null,\"next_retry_millis\":0,"
                 + "\"drift_repairs\":0}");
-        assertThat(json.path("exports").toString()).isEqualTo("{\"queried_at_millis\":0,\"duration_ms\":0.0,"
-                + "\"sessions\":[],\"prefixes\":{},\"error\":null}");
+        assertThat(json.path("exports").toString()).isEqualTo("{\"queried_at_millis\":1699999999000,\"duration_ms\":4.2,"
+                + "\"sessions\":[\"upstream4\",\"upstream6\"],\"prefixes\":{\"198.51.100.123/32\":2,\"198.51.100.53/32\":2,"
+                + "\"2001:db8::53/128\":0,\"203.0.113.80/32\":0},\"error\":null}");
+        assertThat(json.path("announced").get(2).path("exported_to").asInt()).isZero();
         assertThat(StatusJson.mapper().treeToValue(json, StatusSnapshot.class)).isEqualTo(Snapshots.sample());
     }
 

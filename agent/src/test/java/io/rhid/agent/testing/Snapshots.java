@@ -15,7 +15,8 @@ public final class Snapshots {
 
     /**
      * dns up for 5m12s (both prefixes announced), ntp degraded (its prefix announced with the
-     * degraded attributes), web down; BIRD applied 3 s ago.
+     * degraded attributes), web down; BIRD applied 3 s ago, and exports the IPv4 prefixes to its
+     * two sessions and the IPv6 one to none.
      */
     public static StatusSnapshot sample() {
         return new StatusSnapshot("0.1.0", NOW, "/etc/rhid/rhid.yaml",
@@ -35,12 +36,15 @@ public final class Snapshots {
                                 List.of(check("http", "http", "http://127.0.0.1:8080/healthz", false, "fail", "status 503", 3.0)))),
                 List.of(
                         new StatusSnapshot.Announced("198.51.100.123/32", "degraded", List.of("ntp"), List.of("65000:100"),
-                                List.of(), 500L, 2),
+                                List.of(), 500L, 2, 2),
                         new StatusSnapshot.Announced("198.51.100.53/32", "up", List.of("dns"), List.of("65000:100"),
-                                List.of("65000:1:100"), 100L, 0),
+                                List.of("65000:1:100"), 100L, 0, 2),
                         new StatusSnapshot.Announced("2001:db8::53/128", "up", List.of("dns"), List.of("65000:100"),
-                                List.of("65000:1:100"), 100L, 0)),
-                new StatusSnapshot.Router("bird", "ok", NOW - 3_000, 12.3, null, 0, 0));
+                                List.of("65000:1:100"), 100L, 0, 0)),
+                new StatusSnapshot.Router("bird", "ok", NOW - 3_000, 12.3, null, 0, 0),
+                new StatusSnapshot.Exports(NOW - 1_000, 4.2, List.of("upstream4", "upstream6"),
+                        java.util.Map.of("198.51.100.123/32", 2, "198.51.100.53/32", 2, "2001:db8::53/128", 0,
+                                "203.0.113.80/32", 0), null));
     }
 
     private static StatusSnapshot.Check check(String name, String type, String target, boolean up, String result,
