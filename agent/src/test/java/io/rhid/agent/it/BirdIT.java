@@ -158,8 +158,11 @@ class BirdIT {
 
     /** The default link, with {@code hostConf} after the preamble and the README's router. */
     static NetnsLab.Setup readmeLab(String snippet, boolean ipv6OnTheLink, String routerConf) {
+        // The one change: the snippet's include path (under /etc) becomes the test's own file.
+        assertThat(java.util.regex.Pattern.compile("(?m)^include \"").matcher(snippet).results().count())
+                .as("include lines in:\n" + snippet).isEqualTo(1);
         String hostConf = NetnsLab.template("host-preamble.conf")
-                + snippet.replace("include \"/etc/bird/rhid.conf\";", "include \"@INCLUDE_FILE@\";");
+                + snippet.replaceFirst("(?m)^include \"[^\"]+\";", "include \"@INCLUDE_FILE@\";");
         assertThat(hostConf).as("the snippet's include line").contains("include \"@INCLUDE_FILE@\";");
         return new NetnsLab.Setup("192.0.2.10/28", "192.0.2.1/28", ipv6OnTheLink ? "2001:db8:ffff::10/64" : null,
                 ipv6OnTheLink ? "2001:db8:ffff::1/64" : null, hostConf, routerConf);
