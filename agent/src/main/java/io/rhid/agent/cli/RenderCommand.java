@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
 /** {@code rhid render}: prints exactly what rhid would write for assumed service states. */
 @Command(name = "render", mixinStandardHelpOptions = true,
         description = {"Print exactly what rhid would write to the routing daemon for assumed service states: the BIRD "
-                + "include file, the FRR vtysh batch (mode vtysh) or block (mode reload); with --addresses, the addresses "
+                + "include file, the FRR vtysh batch (mode vtysh) or block (mode reload), the ExaBGP API commands; with "
+                + "--addresses, the addresses "
                 + "it would keep on the interface."})
 final class RenderCommand implements Callable<Integer> {
 

@@ -1,8 +1,10 @@
 package io.rhid.agent.cli;
 
 import io.rhid.agent.apply.ProcessCommandRunner;
+import io.rhid.agent.apply.exabgp.ExabgpPipe;
 import io.rhid.agent.config.ProbeTypes;
 import io.rhid.agent.config.RhidConfig;
+import io.rhid.agent.config.RouterConfig;
 import io.rhid.agent.control.Agent;
 import io.rhid.agent.control.ControlLoop;
 import io.rhid.agent.control.Environment;
@@ -40,12 +42,18 @@ final class RunCommand implements Callable<Integer> {
             description = "text or json, one object per line (default: ${DEFAULT-VALUE}).")
     LogSetup.Format logFormat;
 
+    private ExabgpPipe exabgp;
+
     @Override
     public Integer call() throws Exception {
         LogSetup.configure(logLevel, logFormat);
         Logger log = LoggerFactory.getLogger(RunCommand.class);
         ProbeTypes types = ProbeTypes.load();
         RhidConfig c = config.load(types);
+        if (c.router().daemon() == RouterConfig.Daemon.EXABGP) {
+            // Claimed before anything else runs: from here on stdout carries only ExaBGP commands.
+            exabgp = ExabgpPipe.stdio();
+        }
         log.info("rhid {} starting with {}", MainCommand.version(), config.file);
         Metrics metrics = new Metrics();
         Environment env = Environment.system();
@@ -91,6 +99,14 @@ final class RunCommand implements Callable<Integer> {
             }
             loop.submit(new ControlLoop.Stop());
         };
+        if (exabgp != null) {
+            // ExaBGP terminates rhid right after "shutdown" (and its death ends stdin): its sessions,
+            // and so rhid's routes, go with it, so there is nothing left to wait for.
+            exabgp.onClosed(reason -> {
+                log.info("{}: stopping", reason);
+                stop.run();
+            });
+        }
         // Handling TERM and INT ourselves (instead of the JVM's default, which exits 143 after
         // shutdown hooks) lets rhid withdraw first and then exit 0.
         Signal.handle(new Signal("TERM"), s -> {

@@ -133,20 +133,26 @@ final class ConfigBinder {
         Duration commandTimeout = Duration.ofSeconds(10);
         Optional<Fields> bird = Optional.empty();
         Optional<Fields> frr = Optional.empty();
+        Optional<Fields> exabgp = Optional.empty();
         if (r != null) {
-            daemon = oneOf(r, "daemon", Map.of("bird", RouterConfig.Daemon.BIRD, "frr", RouterConfig.Daemon.FRR), "bird or frr")
+            daemon = oneOf(r, "daemon", Map.of("bird", RouterConfig.Daemon.BIRD, "frr", RouterConfig.Daemon.FRR,
+                    "exabgp", RouterConfig.Daemon.EXABGP), "bird, frr or exabgp")
                     .orElse(RouterConfig.Daemon.BIRD);
             reconcile = durationIn(r, "reconcile_interval", Duration.ofMillis(100), MAX_INTERVAL).orElse(reconcile);
             commandTimeout = durationIn(r, "command_timeout", Duration.ofMillis(100), Duration.ofMinutes(5)).orElse(commandTimeout);
             bird = r.mapping("bird");
             frr = r.mapping("frr");
+            exabgp = r.mapping("exabgp");
         }
         RouterConfig.Bird b = bird(bird);
         RouterConfig.Frr fr = frr(frr, daemon == RouterConfig.Daemon.FRR, r);
+        RouterConfig.Exabgp ex = section(exabgp,
+                e -> new RouterConfig.Exabgp(e.integer("asn", 1, 4294967295L).map(OptionalLong::of).orElse(OptionalLong.empty())),
+                () -> RouterConfig.Exabgp.DEFAULT);
         if (r != null) {
             r.finish();
         }
-        return new RouterConfig(daemon, b, fr, reconcile, commandTimeout);
+        return new RouterConfig(daemon, b, fr, ex, reconcile, commandTimeout);
     }
 
     private RouterConfig.Bird bird(Optional<Fields> section) {
@@ -345,6 +351,9 @@ final class ConfigBinder {
         int prepend = a.integer("prepend", 0, MAX_PREPEND).orElse(0L).intValue();
         if (prepend > 0 && router.daemon() == RouterConfig.Daemon.BIRD && router.bird().asn().isEmpty()) {
             a.error("prepend", "needs router.bird.asn, the local ASN to prepend");
+        }
+        if (prepend > 0 && router.daemon() == RouterConfig.Daemon.EXABGP && router.exabgp().asn().isEmpty()) {
+            a.error("prepend", "needs router.exabgp.asn, the local ASN to prepend");
         }
         a.finish();
         return new Attributes(communities, large, med, prepend);

@@ -9,11 +9,13 @@ import java.util.OptionalLong;
 
 /**
  * The routing daemon rhid drives, how often it checks that daemon for drift, and how long one
- * command to it (birdc, vtysh, frr-reload.py, ip) may take before it is killed and reported.
+ * command to it (birdc, vtysh, frr-reload.py, ip, or one ExaBGP API command's acknowledgement) may
+ * take before it is killed and reported.
  */
-public record RouterConfig(Daemon daemon, Bird bird, Frr frr, Duration reconcileInterval, Duration commandTimeout) {
+public record RouterConfig(Daemon daemon, Bird bird, Frr frr, Exabgp exabgp, Duration reconcileInterval,
+                           Duration commandTimeout) {
 
-    public enum Daemon { BIRD, FRR }
+    public enum Daemon { BIRD, FRR, EXABGP }
 
     public enum FrrMode { VTYSH, RELOAD }
 
@@ -21,6 +23,7 @@ public record RouterConfig(Daemon daemon, Bird bird, Frr frr, Duration reconcile
         Objects.requireNonNull(daemon, "daemon");
         Objects.requireNonNull(bird, "bird");
         Objects.requireNonNull(frr, "frr");
+        Objects.requireNonNull(exabgp, "exabgp");
         Objects.requireNonNull(reconcileInterval, "reconcileInterval");
         Objects.requireNonNull(commandTimeout, "commandTimeout");
     }
@@ -56,6 +59,20 @@ public record RouterConfig(Daemon daemon, Bird bird, Frr frr, Duration reconcile
             Objects.requireNonNull(configFile, "configFile");
             Objects.requireNonNull(frrReload, "frrReload");
             frrReloadArgs = List.copyOf(frrReloadArgs);
+        }
+    }
+
+    /**
+     * ExaBGP settings: rhid is ExaBGP's API process and speaks its text API on stdin/stdout.
+     *
+     * @param asn the local ASN, needed only to prepend it ({@code prepend} attributes): ExaBGP
+     *            sends an AS path given through the API as it is, without adding its own ASN
+     */
+    public record Exabgp(OptionalLong asn) {
+        public static final Exabgp DEFAULT = new Exabgp(OptionalLong.empty());
+
+        public Exabgp {
+            Objects.requireNonNull(asn, "asn");
         }
     }
 }

@@ -9,6 +9,7 @@ import io.rhid.agent.apply.CommandRunner;
 import io.rhid.agent.apply.FrrApplier;
 import io.rhid.agent.apply.LoopbackApplier;
 import io.rhid.agent.apply.RouterApplier;
+import io.rhid.agent.apply.exabgp.ExabgpApplier;
 import io.rhid.agent.config.ConfigLoader;
 import io.rhid.agent.config.ProbeTypes;
 import io.rhid.agent.config.RhidConfig;
@@ -22,14 +23,22 @@ public final class Agent {
     }
 
     public static RouterApplier routerApplier(RhidConfig config, CommandRunner runner) {
+        if (config.router().daemon() == RouterConfig.Daemon.EXABGP) {
+            return ExabgpApplier.create(config);
+        }
         return routerApplier(config.router(), runner);
     }
 
+    /**
+     * The applier for {@code router} alone, for {@code rhid withdraw-all}; for ExaBGP one that can
+     * only explain that it cannot reach ExaBGP.
+     */
     public static RouterApplier routerApplier(RouterConfig router, CommandRunner runner) {
-        if (router.daemon() == RouterConfig.Daemon.BIRD) {
-            return BirdApplier.create(router.bird(), runner, router.commandTimeout());
-        }
-        return new FrrApplier(router.frr(), runner, router.commandTimeout());
+        return switch (router.daemon()) {
+            case BIRD -> BirdApplier.create(router.bird(), runner, router.commandTimeout());
+            case FRR -> new FrrApplier(router.frr(), runner, router.commandTimeout());
+            case EXABGP -> ExabgpApplier.withoutPipe(router);
+        };
     }
 
     /** Asks the config's routing daemon what it exports to its BGP peers. */
