@@ -105,6 +105,8 @@ public final class NetnsLab implements AutoCloseable {
     private volatile Process hostBird;
     /** The host's FRR when the lab was started with {@link #startWithFrrHost}; then there is no host BIRD. */
     private volatile FrrHost frrHost;
+    /** True when the lab was started with {@link #startRouterOnly}: the test runs the host's speaker. */
+    private volatile boolean routerOnly;
     private volatile Process routerBird;
 
     private NetnsLab(Tools tools, Path workDir, int sequence) {
@@ -307,6 +309,25 @@ public final class NetnsLab implements AutoCloseable {
         }
     }
 
+    /**
+     * As {@link #start}, but only the router's BIRD runs; the test starts the host's BGP speaker
+     * itself (ExaBGP) in {@link #hostNetns()}, peering from {@link #HOST_ADDRESS_V4} as
+     * {@link #HOST_ASN} with the router at {@link #ROUTER_ADDRESS_V4}.
+     */
+    public static NetnsLab startRouterOnly(Path workDir) {
+        Tools tools = tools();
+        removeStaleNamespaces(tools);
+        NetnsLab lab = new NetnsLab(tools, workDir.toAbsolutePath().normalize(), SEQUENCE.incrementAndGet());
+        lab.routerOnly = true;
+        try {
+            lab.setUp();
+            return lab;
+        } catch (RuntimeException | Error e) {
+            lab.close();
+            throw e;
+        }
+    }
+
     /** The lab's FRR template (src/test/resources/it/frr/host.conf) with the host name filled in. */
     public static String frrHostConf() {
         return FrrHost.template("host.conf");
@@ -342,6 +363,10 @@ public final class NetnsLab implements AutoCloseable {
         if (frrHost != null) {
             routerBird = startBird(routerNs, routerConf, routerSocket, routerPidFile, routerBirdOut, "router");
             frrHost.start();
+            return;
+        }
+        if (routerOnly) {
+            routerBird = startBird(routerNs, routerConf, routerSocket, routerPidFile, routerBirdOut, "router");
             return;
         }
         write(hostConf, hostConfText);
@@ -829,7 +854,7 @@ public final class NetnsLab implements AutoCloseable {
         }
         if (frrHost != null) {
             sb.append(frrHost.diagnostics());
-        } else {
+        } else if (!routerOnly) {
             sb.append("\n--- ").append(hostBirdLog).append(" (last 25 lines)\n").append(tail(hostBirdLog, 25));
             sb.append("\n--- ").append(hostBirdOut).append(" (last 10 lines)\n").append(tail(hostBirdOut, 10));
         }
