@@ -115,7 +115,7 @@ expect_stat /usr/lib/sysusers.d/rhid.conf '%a %U:%G' '644 root:root'
 expect_stat /lib/systemd/system/rhid.service '%a %U:%G' '644 root:root'
 ls /usr/share/rhid/lib/rhid-agent-"$version".jar >/dev/null
 for f in /usr/share/rhid/lib/*.jar; do expect_stat "$f" '%a' 644; done
-for f in copyright changelog.gz README.md bird.conf.example frr.conf.example examples/rhid.yaml examples/frr.yaml examples/minimal.yaml; do
+for f in copyright changelog.gz README.md bird.conf.example frr.conf.example exabgp.conf.example examples/rhid.yaml examples/frr.yaml examples/minimal.yaml examples/exabgp.yaml; do
     [ -f "/usr/share/doc/rhid/$f" ] || fail "/usr/share/doc/rhid/$f missing"
 done
 dpkg-query -W -f='${Conffiles}\n' rhid | grep -q '^ /etc/rhid/rhid.yaml ' || fail "/etc/rhid/rhid.yaml is not a conffile"

@@ -206,7 +206,8 @@ class PackagesIT {
         rpmPaths.removeAll(List.of(RPM_UNIT, RPM_ENVIRONMENT));
         assertThat(debPaths).isEqualTo(rpmPaths).contains("/usr/bin/rhid", "/etc/rhid/rhid.yaml",
                 "/usr/share/rhid/bird-empty.conf", "/usr/share/doc/rhid/copyright", "/usr/share/doc/rhid/bird.conf.example",
-                "/usr/share/doc/rhid/frr.conf.example", "/usr/share/doc/rhid/examples/rhid.yaml", "/usr/share/doc/rhid/changelog.gz",
+                "/usr/share/doc/rhid/frr.conf.example", "/usr/share/doc/rhid/exabgp.conf.example",
+                "/usr/share/doc/rhid/examples/rhid.yaml", "/usr/share/doc/rhid/examples/exabgp.yaml", "/usr/share/doc/rhid/changelog.gz",
                 "/usr/share/man/man1/rhid.1.gz", "/usr/share/man/man1/rhid-run.1.gz", "/usr/share/man/man1/rhid-status.1.gz",
                 "/usr/lib/sysusers.d/rhid.conf", "/usr/share/rhid/rhid-alerts.rules.yml", "/usr/share/rhid/rhid-grafana-dashboard.json");
         assertThat(debPaths).anyMatch(p -> p.matches("/usr/share/rhid/lib/rhid-agent-.*\\.jar"));

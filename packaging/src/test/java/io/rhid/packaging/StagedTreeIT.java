@@ -155,6 +155,18 @@ class StagedTreeIT {
     }
 
     @Test
+    void exabgp_accepts_the_exabgp_example() throws IOException {
+        Path exabgp = Commands.require("exabgp", "exabgp");
+        String conf = Commands.readString(DOC.resolve("exabgp.conf.example"));
+        assertThat(conf).contains("run /usr/bin/rhid run -c /etc/rhid/rhid.yaml;", "encoder text;", "processes [ rhid ];");
+        // exabgp --test insists that the process's program exists: point it at the staged launcher.
+        Path copy = Files.writeString(tmp.resolve("exabgp.conf"),
+                conf.replace("/usr/bin/rhid", LAUNCHER.toAbsolutePath().toString()));
+        Commands.Result r = Commands.run(exabgp.toString(), "--test", copy.toString());
+        assertThat(r.exit()).as("exabgp --test: %s%s", r.out(), r.err()).isZero();
+    }
+
+    @Test
     void frr_accepts_the_frr_example() {
         Path vtysh = Commands.require("vtysh", "frr");
         Commands.Result r = Commands.run(vtysh.toString(), "--dryrun", "-f", DOC.resolve("frr.conf.example").toString());
