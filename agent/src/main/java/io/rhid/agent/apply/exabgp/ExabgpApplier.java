@@ -180,8 +180,9 @@ public final class ExabgpApplier implements RouterApplier {
     public String withdrawAll() throws ApplyException {
         String prefixes = configured.stream().map(Prefix::toString).collect(Collectors.joining(" "));
         throw new ApplyException("router.daemon is exabgp: rhid announces only through the API pipe of the ExaBGP that "
-                + "started it, and this command is not that process, so it withdrew nothing. The routes go when rhid "
-                + "stops (SIGTERM to rhid or ExaBGP) or ExaBGP stops; by hand: exabgpcli withdraw route PREFIX, for "
+                + "started it, and this command is not that process, so it withdrew nothing. Stopping ExaBGP withdraws "
+                + "everything; SIGTERM to rhid withdraws until the rhid ExaBGP respawns has risen again; `rhid drain --all` "
+                + "withdraws for good; by hand: exabgpcli withdraw route PREFIX, for "
                 + (prefixes.isEmpty() ? "each prefix" : prefixes));
     }
 

@@ -182,7 +182,8 @@ public final class ExabgpPipe {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(in, US_ASCII))) {
             String line;
             while ((line = r.readLine()) != null) {
-                if (line.startsWith("shutdown")) {
+                // "shutdown PID PPID" with encoder text; a notification object with encoder json.
+                if (line.startsWith("shutdown") || line.contains("\"notification\": \"shutdown\"")) {
                     close("ExaBGP is shutting down (\"" + line.strip() + "\")");
                     return;
                 }
