@@ -31,6 +31,11 @@ final class ExabgpHost implements AutoCloseable {
     private Process process;
 
     ExabgpHost(NetnsLab lab, Path rhidConfig) {
+        this(lab, rhidConfig, true);
+    }
+
+    /** With {@code listed} false the neighbor's api block omits rhid, so ExaBGP answers its commands with error. */
+    ExabgpHost(NetnsLab lab, Path rhidConfig, boolean listed) {
         this.lab = lab;
         this.conf = lab.workDir().resolve("exabgp.conf");
         this.log = lab.workDir().resolve("exabgp.log");
@@ -48,10 +53,11 @@ final class ExabgpHost implements AutoCloseable {
                     local-as %d;
                     peer-as %d;
                     family { ipv4 unicast; }
-                    api { processes [ rhid ]; }
+                    %s
                 }
                 """.formatted(RhidProcess.launcher(), rhidConfig, NetnsLab.ROUTER_ADDRESS_V4, NetnsLab.HOST_ADDRESS_V4,
-                NetnsLab.HOST_ADDRESS_V4, NetnsLab.HOST_ASN, NetnsLab.ROUTER_ASN);
+                NetnsLab.HOST_ADDRESS_V4, NetnsLab.HOST_ASN, NetnsLab.ROUTER_ASN,
+                listed ? "api { processes [ rhid ]; }" : "# no api block: rhid's routes go nowhere");
         try {
             Files.writeString(conf, text, UTF_8);
         } catch (IOException e) {

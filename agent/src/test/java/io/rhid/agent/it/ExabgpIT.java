@@ -267,6 +267,26 @@ class ExabgpIT {
         assertOnlyCommandsOnStdout();
     }
 
+    @Test
+    void an_error_answer_is_a_failed_apply_retried_with_backoff_while_rhid_keeps_running() throws Exception {
+        Path config = config(webService(""));
+        lab = NetnsLab.startRouterOnly(dir);
+        exabgp = new ExabgpHost(lab, config, false);
+        exabgp.start();
+        lab.startToyHttpService(SERVICE_PORT);
+
+        exabgp.awaitRhidLog("exabgp: apply failed \\(attempt 1\\), keeping the last good state, retrying in 250ms: "
+                + "ExaBGP answered error to \\d+ of \\d+ commands", 1, START);
+        exabgp.awaitRhidLog("exabgp: apply failed \\(attempt 3\\)", 1, Duration.ofSeconds(20));
+        lab.waitForSession(Duration.ofSeconds(20));
+        NetnsLab.CommandResult status = lab.runInHost(Duration.ofSeconds(30), RhidProcess.launcher().toString(), "status",
+                "-c", config.toString(), "--json");
+        assertThat(status.output()).contains("ExaBGP answered error");
+        assertThat(lab.routerKernelRoutes()).doesNotContain(WEB);
+        exabgp.rhidPid(Duration.ofSeconds(1), -1);
+        assertOnlyCommandsOnStdout();
+    }
+
     static long median(List<Long> values) {
         List<Long> sorted = values.stream().sorted().toList();
         int n = sorted.size();
