@@ -9,7 +9,7 @@ import java.util.List;
  */
 public interface RouterApplier {
 
-    /** The daemon's name for metrics and status: {@code bird} or {@code frr}. */
+    /** The daemon's name for metrics and status: {@code bird}, {@code frr} or {@code exabgp}. */
     String daemon();
 
     /**

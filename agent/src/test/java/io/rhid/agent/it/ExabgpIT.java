@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
@@ -34,6 +36,7 @@ class ExabgpIT {
     /** ExaBGP's start, its session to the router, rhid's JVM start and rise, on a busy machine. */
     static final Duration START = Duration.ofSeconds(40);
     static final int SAMPLES = 10;
+    static final Pattern APPLY_START = Pattern.compile("apply starts \\[mono (\\d+)]");
 
     @TempDir
     Path dir;
@@ -158,15 +161,18 @@ class ExabgpIT {
         Process service = lab.startToyHttpService(SERVICE_PORT);
         lab.awaitRoute(WEB, true, START);
         List<Long> millis = new ArrayList<>();
+        List<Long> applied = new ArrayList<>();
         for (int i = 0; i < SAMPLES; i++) {
             long killed = System.nanoTime();
             NetnsLab.terminate(service, Duration.ofSeconds(2));
-            millis.add(lab.awaitRoute(WEB, false, INTERVAL.multipliedBy(FALL).plusSeconds(3), killed).toMillis());
+            Duration gone = lab.awaitRoute(WEB, false, INTERVAL.multipliedBy(FALL).plusSeconds(3), killed);
+            millis.add(gone.toMillis());
+            applied.add(sinceLastApplyStart(exabgp.rhidLog(), killed, killed + gone.toNanos()));
             service = lab.startToyHttpService(SERVICE_PORT);
             lab.awaitRoute(WEB, true, INTERVAL.multipliedBy(RISE).plusSeconds(3));
         }
-        System.out.printf("ExabgpIT: service death -> withdrawal at the router (ExaBGP), ms: %s; median %d%n", millis,
-                median(millis));
+        System.out.printf("ExabgpIT: service death -> withdrawal at the router (ExaBGP), ms: %s; median %d; "
+                + "of which rhid's apply start -> router: %s, median %d%n", millis, median(millis), applied, median(applied));
         assertOnlyCommandsOnStdout();
     }
 
@@ -192,15 +198,18 @@ class ExabgpIT {
         birdRhid = RhidProcess.start(lab, config);
         lab.awaitRoute(WEB, true, START);
         List<Long> millis = new ArrayList<>();
+        List<Long> applied = new ArrayList<>();
         for (int i = 0; i < SAMPLES; i++) {
             long killed = System.nanoTime();
             NetnsLab.terminate(service, Duration.ofSeconds(2));
-            millis.add(lab.awaitRoute(WEB, false, INTERVAL.multipliedBy(FALL).plusSeconds(3), killed).toMillis());
+            Duration gone = lab.awaitRoute(WEB, false, INTERVAL.multipliedBy(FALL).plusSeconds(3), killed);
+            millis.add(gone.toMillis());
+            applied.add(sinceLastApplyStart(birdRhid.log(), killed, killed + gone.toNanos()));
             service = lab.startToyHttpService(SERVICE_PORT);
             lab.awaitRoute(WEB, true, INTERVAL.multipliedBy(RISE).plusSeconds(3));
         }
-        System.out.printf("ExabgpIT: service death -> withdrawal at the router (BIRD), ms: %s; median %d%n", millis,
-                median(millis));
+        System.out.printf("ExabgpIT: service death -> withdrawal at the router (BIRD), ms: %s; median %d; "
+                + "of which rhid's apply start -> router: %s, median %d%n", millis, median(millis), applied, median(applied));
     }
 
     @Test
@@ -285,6 +294,24 @@ class ExabgpIT {
         assertThat(lab.routerKernelRoutes()).doesNotContain(WEB);
         exabgp.rhidPid(Duration.ofSeconds(1), -1);
         assertOnlyCommandsOnStdout();
+    }
+
+    /**
+     * Milliseconds from the last apply rhid started after {@code fromNanos} (its debug log line
+     * "apply starts [mono N]", N from the same monotonic clock as this JVM's nanoTime) to
+     * {@code seenNanos}: the backend's share of a withdrawal, without the detection time.
+     */
+    static long sinceLastApplyStart(String log, long fromNanos, long seenNanos) {
+        Matcher m = APPLY_START.matcher(log);
+        long last = -1;
+        while (m.find()) {
+            long mono = Long.parseLong(m.group(1));
+            if (mono >= fromNanos && mono <= seenNanos) {
+                last = mono;
+            }
+        }
+        assertThat(last).as("an apply started between the death and the withdrawal").isPositive();
+        return (seenNanos - last) / 1_000_000;
     }
 
     static long median(List<Long> values) {
