@@ -97,7 +97,7 @@ final class ExabgpHost implements AutoCloseable {
 
     /** rhid's PID: ExaBGP's child running java; waits for it (ExaBGP respawns it). */
     long rhidPid(Duration timeout, long notPid) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = Patience.deadline(timeout);
         while (true) {
             Optional<ProcessHandle> child = process.toHandle().children()
                     .filter(h -> h.pid() != notPid && h.isAlive())
@@ -107,7 +107,8 @@ final class ExabgpHost implements AutoCloseable {
                 return child.get().pid();
             }
             if (System.nanoTime() > deadline || !process.isAlive()) {
-                throw new AssertionError("no rhid child of ExaBGP (pid " + process.pid() + ") within " + timeout
+                throw new AssertionError("no rhid child of ExaBGP (pid " + process.pid() + ") within "
+                        + Patience.of(timeout)
                         + diagnostics());
             }
             pause(20);
@@ -125,7 +126,7 @@ final class ExabgpHost implements AutoCloseable {
     /** Waits until at least {@code count} lines of rhid's log match {@code regex}. */
     Matcher awaitRhidLog(String regex, int count, Duration timeout) {
         Pattern p = Pattern.compile(regex, Pattern.MULTILINE);
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = Patience.deadline(timeout);
         while (true) {
             Matcher m = p.matcher(rhidLog());
             int found = 0;
@@ -135,7 +136,8 @@ final class ExabgpHost implements AutoCloseable {
                 }
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("rhid did not log /" + regex + "/ " + count + " time(s) within " + timeout
+                throw new AssertionError("rhid did not log /" + regex + "/ " + count + " time(s) within "
+                        + Patience.of(timeout)
                         + diagnostics());
             }
             pause(20);

@@ -132,7 +132,7 @@ class ExabgpIT {
         NetnsLab.CommandResult drain = lab.runInHost(Duration.ofSeconds(30), RhidProcess.launcher().toString(), "drain",
                 "-c", config.toString(), "web");
         assertThat(drain.exitCode()).as(drain.output()).isZero();
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        long deadline = Patience.deadline(Duration.ofSeconds(5));
         NetnsLab.RouterRoute draining = lab.routerRouteDetails(WEB).orElseThrow();
         while (!draining.communities().contains("65535:0") && System.nanoTime() < deadline) {
             ExabgpHost.pause(20);
@@ -260,7 +260,7 @@ class ExabgpIT {
         Duration gone = lab.awaitRoute(WEB, false, Duration.ofSeconds(10), termed);
         lab.awaitRoute(SPARE, false, Duration.ofSeconds(1));
         System.out.printf("ExabgpIT: SIGTERM to ExaBGP -> withdrawal at the router in %d ms%n", gone.toMillis());
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long deadline = Patience.deadline(Duration.ofSeconds(10));
         while (ProcessHandle.of(rhid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
             ExabgpHost.pause(20);
         }
