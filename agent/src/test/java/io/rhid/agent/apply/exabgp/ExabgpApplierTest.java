@@ -167,6 +167,14 @@ class ExabgpApplierTest {
     }
 
     @Test
+    void the_json_encoders_shutdown_notification_is_noticed_too() throws Exception {
+        CompletableFuture<String> closed = new CompletableFuture<>();
+        exabgp.pipe.onClosed(closed::complete);
+        exabgp.shutdownJson();
+        assertThat(closed.get(10, TimeUnit.SECONDS)).startsWith("ExaBGP is shutting down (\"{ \"exabgp\": \"4.0.1\"");
+    }
+
+    @Test
     void end_of_stdin_means_exabgp_is_gone() throws Exception {
         CompletableFuture<String> closed = new CompletableFuture<>();
         exabgp.pipe.onClosed(closed::complete);

@@ -114,6 +114,12 @@ final class FakeExabgp implements AutoCloseable {
         say("shutdown 100 1");
     }
 
+    /** What ExaBGP writes before terminating a process whose encoder is json. */
+    void shutdownJson() throws IOException {
+        say("{ \"exabgp\": \"4.0.1\", \"time\": 1796282190.7254436, \"host\" : \"vm\", \"pid\" : 16801, "
+                + "\"ppid\" : 16798, \"type\": \"notification\", \"notification\": \"shutdown\" }");
+    }
+
     private void say(String line) throws IOException {
         OutputStream o = toRhid;
         o.write((line + "\n").getBytes(US_ASCII));
