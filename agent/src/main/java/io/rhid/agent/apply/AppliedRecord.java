@@ -128,6 +128,10 @@ public record AppliedRecord(RouterConfig router, RhidConfig.Addresses addresses,
         frr.put("frr_reload", f.frrReload().toString());
         strings(frr.putArray("frr_reload_args"), f.frrReloadArgs());
         strings(frr.putArray("network_lines"), networkLines);
+        ObjectNode exabgp = o.putObject("exabgp");
+        if (router.exabgp().asn().isPresent()) {
+            exabgp.put("asn", router.exabgp().asn().getAsLong());
+        }
         o.put("control_socket", controlSocket.toString());
         ObjectNode a = o.putObject("addresses");
         a.put("manage", addresses.manage());
@@ -148,8 +152,11 @@ public record AppliedRecord(RouterConfig router, RhidConfig.Addresses addresses,
         RouterConfig.Frr frr = new RouterConfig.Frr(path(f, "vtysh"), strings(f.path("vtysh_args")), f.path("asn").asLong(),
                 f.path("vrf").asText(""), RouterConfig.FrrMode.valueOf(text(f, "mode").toUpperCase(java.util.Locale.ROOT)),
                 path(f, "config_file"), path(f, "frr_reload"), strings(f.path("frr_reload_args")));
+        JsonNode e = o.path("exabgp");
+        RouterConfig.Exabgp exabgp = new RouterConfig.Exabgp(
+                e.path("asn").isNumber() ? OptionalLong.of(e.get("asn").asLong()) : OptionalLong.empty());
         RouterConfig router = new RouterConfig(RouterConfig.Daemon.valueOf(text(o, "daemon").toUpperCase(java.util.Locale.ROOT)),
-                bird, frr, Duration.ofSeconds(10), Duration.ofMillis(o.path("command_timeout_ms").asLong(10_000)));
+                bird, frr, exabgp, Duration.ofSeconds(10), Duration.ofMillis(o.path("command_timeout_ms").asLong(10_000)));
         JsonNode a = o.path("addresses");
         RhidConfig.Addresses addresses = new RhidConfig.Addresses(a.path("manage").asBoolean(true), text(a, "interface"),
                 a.path("remove_when_down").asBoolean(false));

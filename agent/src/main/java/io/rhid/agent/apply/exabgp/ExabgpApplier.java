@@ -173,17 +173,23 @@ public final class ExabgpApplier implements RouterApplier {
     }
 
     /**
-     * rhid reaches ExaBGP only through the API pipe of the ExaBGP that started it; this command
-     * runs as another process and has no such pipe, so it cannot withdraw anything.
+     * In the rhid ExaBGP started (the stop path's fallback), withdraws every prefix rhid manages
+     * through the pipe again. Any other process ({@code rhid withdraw-all}) has no such pipe and
+     * cannot withdraw anything: it says so.
      */
     @Override
     public String withdrawAll() throws ApplyException {
-        String prefixes = configured.stream().map(Prefix::toString).collect(Collectors.joining(" "));
-        throw new ApplyException("router.daemon is exabgp: rhid announces only through the API pipe of the ExaBGP that "
-                + "started it, and this command is not that process, so it withdrew nothing. Stopping ExaBGP withdraws "
-                + "everything; SIGTERM to rhid withdraws until the rhid ExaBGP respawns has risen again; `rhid drain --all` "
-                + "withdraws for good; by hand: exabgpcli withdraw route PREFIX, for "
-                + (prefixes.isEmpty() ? "each prefix" : prefixes));
+        if (pipeSource == null) {
+            String prefixes = configured.stream().map(Prefix::toString).collect(Collectors.joining(" "));
+            throw new ApplyException("router.daemon is exabgp: rhid announces only through the API pipe of the ExaBGP "
+                    + "that started it, and this command is not that process, so it withdrew nothing. Stopping ExaBGP "
+                    + "withdraws everything; SIGTERM to rhid withdraws until the rhid ExaBGP respawns has risen again; "
+                    + "`rhid drain --all` withdraws for good; by hand: exabgpcli withdraw route PREFIX, for "
+                    + (prefixes.isEmpty() ? "each prefix" : prefixes));
+        }
+        sent = null; // withdraw everything rhid may have announced, whatever it believes ExaBGP holds
+        apply(DesiredState.EMPTY);
+        return "withdrew every prefix rhid manages through ExaBGP's API pipe";
     }
 
     /** Differences between ExaBGP's adj-rib-out and {@code desired} among the prefixes rhid manages. */

@@ -183,8 +183,22 @@ class ExabgpApplierTest {
     }
 
     @Test
+    void withdraw_all_in_exabgps_own_child_withdraws_every_managed_prefix_through_the_pipe() throws Exception {
+        ExabgpApplier applier = applier();
+        applier.apply(desired(UP, A));
+        exabgp.commands.clear();
+
+        assertThat(applier.withdrawAll()).isEqualTo("withdrew every prefix rhid manages through ExaBGP's API pipe");
+        assertThat(exabgp.commands).containsExactly("withdraw route 198.51.100.53/32", "withdraw route 198.51.100.54/32",
+                "withdraw route 2001:db8::53/128", "show adj-rib out extensive");
+        assertThat(exabgp.rib()).isEmpty();
+    }
+
+    @Test
     void withdraw_all_explains_that_only_exabgps_own_child_can_withdraw() {
-        assertThatThrownBy(() -> applier().withdrawAll())
+        ExabgpApplier withoutPipe = new ExabgpApplier(null, OptionalLong.empty(), new TreeSet<>(List.of(A, B, V6)), null,
+                Duration.ofSeconds(10));
+        assertThatThrownBy(withoutPipe::withdrawAll)
                 .isInstanceOf(ApplyException.class)
                 .hasMessageStartingWith("router.daemon is exabgp: rhid announces only through the API pipe of the ExaBGP "
                         + "that started it")
