@@ -43,6 +43,11 @@ public final class Agent {
 
     /** Asks the config's routing daemon what it exports to its BGP peers. */
     public static ExportQuery exportQuery(RhidConfig config, CommandRunner runner) {
+        if (config.router().daemon() == RouterConfig.Daemon.EXABGP) {
+            // ExaBGP is reached only through the pipe, which the control loop's thread owns; this
+            // query runs on a thread of its own, so rhid reports no export counts under ExaBGP.
+            return ExportQuery.NONE;
+        }
         if (config.router().daemon() == RouterConfig.Daemon.BIRD) {
             RouterConfig.Bird bird = config.router().bird();
             return new BirdExports(BirdCommands.of(bird, runner, config.router().commandTimeout()), bird.protocolV4(),
