@@ -28,6 +28,10 @@ shift 3
 here=$(dirname "$(readlink -f "$0")")
 user=${RHID_SANDBOX_USER:-rhid}    # another user only to try the script where rhid does not exist
 
+# The seccomp helper runs inside the private /tmp, where this checkout may not be visible (a CI
+# clone under /tmp): it runs from a copy in SCRATCH, which the caller keeps visible.
+cp "$here/seccomp-exec.py" "$scratch/seccomp-exec.py"
+chmod 0644 "$scratch/seccomp-exec.py"
 rw=$(sed -n 's/^ReadWritePaths=//p' "$unit" | tr ' ' '\n' | sed 's/^-//')
 rw="$rw /var/lib/rhid /run/rhid"
 mkdir -p /run/rhid
@@ -77,5 +81,5 @@ exec unshare --mount --propagation private -- sh -eu -c '
     umask 0027
     exec setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups \
         --inh-caps=-all,+net_admin --ambient-caps=-all,+net_admin --bounding-set=-all,+net_admin \
-        --no-new-privs -- /usr/bin/python3 "$here/seccomp-exec.py" "$unit" -- "$@"
+        --no-new-privs -- /usr/bin/python3 "$scratch/seccomp-exec.py" "$unit" -- "$@"
  ' run-sandboxed "$unit" "$scratch" "$rw" "$here" "$user" "${RHID_SANDBOX_TMP_KEEP:-}" "$@"
