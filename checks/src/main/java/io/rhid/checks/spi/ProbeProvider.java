@@ -29,4 +29,14 @@ public interface ProbeProvider {
      * probed service; the first attempt happens on the first {@link Probe#run()}.
      */
     Probe create(ProbeSpec spec, ProbeContext context);
+
+    /**
+     * Prepares, once, what this type's probes share (class loading, clients, TLS initialisation),
+     * so that a probe's first run spends its timeout on the exchange with the service only. The
+     * agent calls it before creating the first probes of {@code rhid run} and {@code rhid probe}.
+     * It must not contact any configured service; it may talk to a throwaway server of its own
+     * on loopback. It must not throw, and should finish within a second or two.
+     */
+    default void warmUp() {
+    }
 }
