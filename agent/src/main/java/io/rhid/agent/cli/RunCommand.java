@@ -47,6 +47,8 @@ final class RunCommand implements Callable<Integer> {
         ProbeTypes types = ProbeTypes.load();
         RhidConfig c = config.load(types);
         log.info("rhid {} starting with {}", MainCommand.version(), config.file);
+        // Before the first probe: its timeout must not pay for class loading and TLS set-up.
+        types.warmUp();
         Metrics metrics = new Metrics();
         Environment env = Environment.system();
         ControlLoop loop = Agent.controlLoop(c, types, env, new ProcessCommandRunner(), metrics, MainCommand.version());

@@ -45,6 +45,21 @@ public final class ProbeTypes {
         return Optional.ofNullable(providers.get(type));
     }
 
+    /**
+     * Warms up every type's shared machinery (see {@link ProbeProvider#warmUp()}), so that the
+     * first probes' timeouts cover only their exchanges. A provider that throws is skipped: its
+     * first probes are merely slower.
+     */
+    public void warmUp() {
+        for (ProbeProvider p : providers.values()) {
+            try {
+                p.warmUp();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(ProbeTypes.class).warn("{}: warm-up failed: {}", p.type(), e.toString());
+            }
+        }
+    }
+
     /** The type names, sorted. */
     public Set<String> names() {
         return new java.util.TreeSet<>(providers.keySet());

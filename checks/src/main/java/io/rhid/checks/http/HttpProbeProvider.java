@@ -102,14 +102,22 @@ public final class HttpProbeProvider implements ProbeProvider {
             }
             return TlsFiles.NONE;
         }
+        boolean misplaced = false;
         if (caPath.isPresent() && !tlsVerify) {
             reader.error("ca_file", "cannot be used with tls_verify: false, which trusts any certificate");
+            misplaced = true;
         }
         if (certPath.isPresent() && keyPath.isEmpty()) {
             reader.error("client_cert", "requires client_key, the PEM file of the certificate's private key");
+            misplaced = true;
         }
         if (keyPath.isPresent() && certPath.isEmpty()) {
             reader.error("client_key", "requires client_cert, the PEM file of the client certificate");
+            misplaced = true;
+        }
+        if (misplaced) {
+            // The files are read once the keys make sense together: one mistake, one message.
+            return TlsFiles.NONE;
         }
         List<X509Certificate> ca = caPath.flatMap(p -> PemFiles.read(reader, "ca_file", p))
                 .flatMap(text -> PemFiles.certificates(reader, "ca_file", caPath.get(), text))
