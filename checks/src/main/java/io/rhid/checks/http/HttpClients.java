@@ -57,7 +57,7 @@ final class HttpClients {
      * change together (or start together) must not become fifty TLS handshakes at once, an
      * overload the checker itself would then report as the server's failure.
      */
-    static final int MAX_IN_FLIGHT_PER_SERVER = 8;
+    static final int MAX_IN_FLIGHT_PER_SERVER = 4;
 
     /** {@code tls_verify: false}: any host name, as any certificate; shared so connections are too. */
     static final HostnameVerifier ANY_HOST = (host, session) -> true;
@@ -168,15 +168,16 @@ final class HttpClients {
     }
 
     /**
-     * Runs one plain and one TLS exchange with a throwaway server on loopback, so that class
-     * loading, JIT of the request path and TLS initialisation happen now and not inside the first
-     * probes' timeouts. Contacts no configured service; a failure only costs the warm-up.
+     * Runs {@link #WARM_UP_REQUESTS} plain and a few TLS exchanges with a throwaway server on
+     * loopback, so that class loading, TLS initialisation and the compilation of the request
+     * path happen now and not inside the first probes' timeouts. Contacts no configured service;
+     * a failure only costs the warm-up.
      */
     void warmUp() {
         long start = System.nanoTime();
         try {
             InetAddress loopback = InetAddress.getLoopbackAddress();
-            exchange(pooled, ServerSocketFactory.getDefault(), loopback, "http");
+            exchanges(pooled, ServerSocketFactory.getDefault(), loopback, "http", WARM_UP_REQUESTS);
             HeldCertificate certificate = new HeldCertificate.Builder()
                     .addSubjectAlternativeName(loopback.getHostAddress())
                     .duration(10, TimeUnit.MINUTES)
@@ -187,7 +188,7 @@ final class HttpClients {
             OkHttpClient verifying = pooled.newBuilder()
                     .sslSocketFactory(client.sslSocketFactory(), client.trustManager())
                     .build();
-            exchange(verifying, server.sslContext().getServerSocketFactory(), loopback, "https");
+            exchanges(verifying, server.sslContext().getServerSocketFactory(), loopback, "https", 5);
             TrustAll.socketFactory();
             log.debug("http: warmed up in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         } catch (IOException | RuntimeException e) {
@@ -195,8 +196,11 @@ final class HttpClients {
         }
     }
 
-    private static void exchange(OkHttpClient client, ServerSocketFactory factory, InetAddress loopback, String scheme)
-            throws IOException {
+    /** Enough for the JIT to compile the request path (C1 compiles after about 200 calls). */
+    static final int WARM_UP_REQUESTS = 250;
+
+    private static void exchanges(OkHttpClient client, ServerSocketFactory factory, InetAddress loopback,
+                                  String scheme, int count) throws IOException {
         try (ServerSocket listener = factory.createServerSocket(0, 1, loopback)) {
             listener.setSoTimeout(5000);
             Thread answer = new Thread(() -> answer(listener), "rhid-http-warmup");
@@ -204,36 +208,42 @@ final class HttpClients {
             answer.start();
             Request request = new Request.Builder()
                     .url(scheme + "://" + loopback.getHostAddress() + ":" + listener.getLocalPort() + "/")
-                    .header("Connection", "close")
                     .build();
-            OkHttpClient once = client.newBuilder()
-                    .connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS))
-                    .callTimeout(Duration.ofSeconds(5))
-                    .build();
-            try (Response response = once.newCall(request).execute()) {
-                response.body().string();
+            // Its own pool, closed at the end: nothing of the warm-up stays in the probes' pool.
+            ConnectionPool pool = new ConnectionPool(1, 10, TimeUnit.SECONDS);
+            OkHttpClient own = client.newBuilder().connectionPool(pool).callTimeout(Duration.ofSeconds(5)).build();
+            try {
+                for (int i = 0; i < count; i++) {
+                    try (Response response = own.newCall(request).execute()) {
+                        response.body().string();
+                    }
+                }
+            } finally {
+                pool.evictAll();
             }
         }
     }
 
+    /** Answers requests on one kept-alive connection until the client closes it. */
     private static void answer(ServerSocket listener) {
         try (Socket socket = listener.accept()) {
             socket.setSoTimeout(5000);
             InputStream in = socket.getInputStream();
-            // Read the request head; the warm-up request has no body.
-            int matched = 0;
-            byte[] end = {'\r', '\n', '\r', '\n'};
-            for (int i = 0; i < 64 * 1024 && matched < 4; i++) {
-                int b = in.read();
-                if (b < 0) {
-                    return;
-                }
-                matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
-            }
             OutputStream out = socket.getOutputStream();
-            out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.flush();
+            byte[] end = {'\r', '\n', '\r', '\n'};
+            for (int requests = 0; requests < WARM_UP_REQUESTS; requests++) {
+                // Read the request head; warm-up requests have no body.
+                int matched = 0;
+                for (int i = 0; i < 64 * 1024 && matched < 4; i++) {
+                    int b = in.read();
+                    if (b < 0) {
+                        return;
+                    }
+                    matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+                }
+                out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            }
         } catch (IOException e) {
             // the client side reports it
         }
