@@ -44,7 +44,9 @@ final class ProbeCommand implements Callable<Integer> {
         }
         // A fresh JVM's first request loads classes and sets up TLS; done here, it counts against
         // no check's timeout, so a check passes or fails here as it would in the running daemon.
-        types.warmUp();
+        types.warmUp(c.services().values().stream()
+                .filter(s -> services.isEmpty() || services.contains(s.name()))
+                .flatMap(s -> s.checks().stream()).map(CheckConfig::spec).toList());
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%-20s %-20s %-6s %9s  %s%n", "SERVICE", "CHECK", "RESULT", "LATENCY", "REASON");
         boolean allPassed = true;

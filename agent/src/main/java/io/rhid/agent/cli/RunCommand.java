@@ -1,6 +1,7 @@
 package io.rhid.agent.cli;
 
 import io.rhid.agent.apply.ProcessCommandRunner;
+import io.rhid.agent.config.CheckConfig;
 import io.rhid.agent.config.ProbeTypes;
 import io.rhid.agent.config.RhidConfig;
 import io.rhid.agent.control.Agent;
@@ -48,7 +49,7 @@ final class RunCommand implements Callable<Integer> {
         RhidConfig c = config.load(types);
         log.info("rhid {} starting with {}", MainCommand.version(), config.file);
         // Before the first probe: its timeout must not pay for class loading and TLS set-up.
-        types.warmUp();
+        types.warmUp(c.services().values().stream().flatMap(s -> s.checks().stream()).map(CheckConfig::spec).toList());
         Metrics metrics = new Metrics();
         Environment env = Environment.system();
         ControlLoop loop = Agent.controlLoop(c, types, env, new ProcessCommandRunner(), metrics, MainCommand.version());

@@ -46,18 +46,22 @@ public final class ProbeTypes {
     }
 
     /**
-     * Warms up every type's shared machinery (see {@link ProbeProvider#warmUp()}), so that the
-     * first probes' timeouts cover only their exchanges. A provider that throws is skipped: its
-     * first probes are merely slower.
+     * Warms up the shared machinery of every type {@code specs} use (see
+     * {@link ProbeProvider#warmUp}), so that the first probes' timeouts cover only their
+     * exchanges. A provider that throws is skipped: its first probes are merely slower.
      */
-    public void warmUp() {
-        for (ProbeProvider p : providers.values()) {
-            try {
-                p.warmUp();
-            } catch (RuntimeException e) {
-                org.slf4j.LoggerFactory.getLogger(ProbeTypes.class).warn("{}: warm-up failed: {}", p.type(), e.toString());
-            }
+    public void warmUp(java.util.Collection<io.rhid.checks.spi.ProbeSpec> specs) {
+        Map<String, java.util.List<io.rhid.checks.spi.ProbeSpec>> byType = new TreeMap<>();
+        for (io.rhid.checks.spi.ProbeSpec spec : specs) {
+            byType.computeIfAbsent(spec.type(), t -> new java.util.ArrayList<>()).add(spec);
         }
+        byType.forEach((type, list) -> get(type).ifPresent(p -> {
+            try {
+                p.warmUp(java.util.List.copyOf(list));
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(ProbeTypes.class).warn("{}: warm-up failed: {}", type, e.toString());
+            }
+        }));
     }
 
     /** The type names, sorted. */

@@ -168,28 +168,34 @@ final class HttpClients {
     }
 
     /**
-     * Runs {@link #WARM_UP_REQUESTS} plain and a few TLS exchanges with a throwaway server on
-     * loopback, so that class loading, TLS initialisation and the compilation of the request
-     * path happen now and not inside the first probes' timeouts. Contacts no configured service;
-     * a failure only costs the warm-up.
+     * Runs requests against a throwaway server on loopback, over new and kept-alive connections,
+     * so that class loading, TLS initialisation and the compilation of the request path happen
+     * now and not inside the first probes' timeouts: {@link #WARM_UP_REQUESTS} plain ones, and
+     * with {@code tls} {@link #WARM_UP_TLS_REQUESTS} more over TLS (a handshake every
+     * {@link #WARM_UP_TLS_PER_CONNECTION}). Contacts no configured service; a failure only costs
+     * the warm-up.
      */
-    void warmUp() {
+    void warmUp(boolean tls) {
         long start = System.nanoTime();
         try {
             InetAddress loopback = InetAddress.getLoopbackAddress();
-            exchanges(pooled, ServerSocketFactory.getDefault(), loopback, "http", WARM_UP_REQUESTS);
-            HeldCertificate certificate = new HeldCertificate.Builder()
-                    .addSubjectAlternativeName(loopback.getHostAddress())
-                    .duration(10, TimeUnit.MINUTES)
-                    .build();
-            HandshakeCertificates server = new HandshakeCertificates.Builder().heldCertificate(certificate).build();
-            HandshakeCertificates client = new HandshakeCertificates.Builder()
-                    .addTrustedCertificate(certificate.certificate()).build();
-            OkHttpClient verifying = pooled.newBuilder()
-                    .sslSocketFactory(client.sslSocketFactory(), client.trustManager())
-                    .build();
-            exchanges(verifying, server.sslContext().getServerSocketFactory(), loopback, "https", 5);
-            TrustAll.socketFactory();
+            exchanges(pooled, ServerSocketFactory.getDefault(), loopback, "http", WARM_UP_REQUESTS,
+                    WARM_UP_PER_CONNECTION);
+            if (tls) {
+                HeldCertificate certificate = new HeldCertificate.Builder()
+                        .addSubjectAlternativeName(loopback.getHostAddress())
+                        .duration(10, TimeUnit.MINUTES)
+                        .build();
+                HandshakeCertificates server = new HandshakeCertificates.Builder().heldCertificate(certificate).build();
+                HandshakeCertificates client = new HandshakeCertificates.Builder()
+                        .addTrustedCertificate(certificate.certificate()).build();
+                OkHttpClient verifying = pooled.newBuilder()
+                        .sslSocketFactory(client.sslSocketFactory(), client.trustManager())
+                        .build();
+                exchanges(verifying, server.sslContext().getServerSocketFactory(), loopback, "https",
+                        WARM_UP_TLS_REQUESTS, WARM_UP_TLS_PER_CONNECTION);
+                TrustAll.socketFactory();
+            }
             log.debug("http: warmed up in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         } catch (IOException | RuntimeException e) {
             log.debug("http: warm-up failed (the first probes may be slower): {}", e.toString());
@@ -198,18 +204,22 @@ final class HttpClients {
 
     /** Enough for the JIT to compile the request path (C1 compiles after about 200 calls). */
     static final int WARM_UP_REQUESTS = 250;
+    /** A probe's first request opens a connection: that path is warmed up too. */
+    static final int WARM_UP_PER_CONNECTION = 5;
+    static final int WARM_UP_TLS_REQUESTS = 60;
+    static final int WARM_UP_TLS_PER_CONNECTION = 3;
 
     private static void exchanges(OkHttpClient client, ServerSocketFactory factory, InetAddress loopback,
-                                  String scheme, int count) throws IOException {
+                                  String scheme, int count, int perConnection) throws IOException {
         try (ServerSocket listener = factory.createServerSocket(0, 1, loopback)) {
             listener.setSoTimeout(5000);
-            Thread answer = new Thread(() -> answer(listener), "rhid-http-warmup");
+            Thread answer = new Thread(() -> answer(listener, count, perConnection), "rhid-http-warmup");
             answer.setDaemon(true);
             answer.start();
             Request request = new Request.Builder()
                     .url(scheme + "://" + loopback.getHostAddress() + ":" + listener.getLocalPort() + "/")
                     .build();
-            // Its own pool, closed at the end: nothing of the warm-up stays in the probes' pool.
+            // Its own pool, emptied at the end: nothing of the warm-up stays in the probes' pool.
             ConnectionPool pool = new ConnectionPool(1, 10, TimeUnit.SECONDS);
             OkHttpClient own = client.newBuilder().connectionPool(pool).callTimeout(Duration.ofSeconds(5)).build();
             try {
@@ -224,28 +234,34 @@ final class HttpClients {
         }
     }
 
-    /** Answers requests on one kept-alive connection until the client closes it. */
-    private static void answer(ServerSocket listener) {
-        try (Socket socket = listener.accept()) {
-            socket.setSoTimeout(5000);
-            InputStream in = socket.getInputStream();
-            OutputStream out = socket.getOutputStream();
-            byte[] end = {'\r', '\n', '\r', '\n'};
-            for (int requests = 0; requests < WARM_UP_REQUESTS; requests++) {
-                // Read the request head; warm-up requests have no body.
-                int matched = 0;
-                for (int i = 0; i < 64 * 1024 && matched < 4; i++) {
-                    int b = in.read();
-                    if (b < 0) {
-                        return;
+    /** Answers {@code count} requests, closing each connection after {@code perConnection}. */
+    private static void answer(ServerSocket listener, int count, int perConnection) {
+        int answered = 0;
+        byte[] end = {'\r', '\n', '\r', '\n'};
+        while (answered < count) {
+            try (Socket socket = listener.accept()) {
+                socket.setSoTimeout(5000);
+                InputStream in = socket.getInputStream();
+                OutputStream out = socket.getOutputStream();
+                for (int onThis = 1; onThis <= perConnection && answered < count; onThis++) {
+                    // Read the request head; warm-up requests have no body.
+                    int matched = 0;
+                    for (int i = 0; i < 64 * 1024 && matched < 4; i++) {
+                        int b = in.read();
+                        if (b < 0) {
+                            return;
+                        }
+                        matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
                     }
-                    matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+                    boolean last = onThis == perConnection;
+                    out.write(("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n" + (last ? "Connection: close\r\n" : "")
+                            + "\r\nok").getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    answered++;
                 }
-                out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
-                out.flush();
+            } catch (IOException e) {
+                return; // the client side reports it
             }
-        } catch (IOException e) {
-            // the client side reports it
         }
     }
 

@@ -72,10 +72,11 @@ public final class HttpProbeProvider implements ProbeProvider {
         return new HttpProbe(http, context, clients());
     }
 
-    /** Builds the shared client and runs one plain and one TLS exchange on loopback. */
+    /** Builds the shared client and exchanges requests with a throwaway loopback server, over TLS too if a check uses https. */
     @Override
-    public void warmUp() {
-        clients().warmUp();
+    public void warmUp(List<ProbeSpec> specs) {
+        boolean tls = specs.stream().anyMatch(s -> s instanceof HttpProbeSpec h && h.url().regionMatches(true, 0, "https:", 0, 6));
+        clients().warmUp(tls);
     }
 
     /** What all probes share, so that a run costs one request on a kept-alive connection. */

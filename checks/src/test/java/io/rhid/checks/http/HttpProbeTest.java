@@ -45,7 +45,7 @@ class HttpProbeTest {
     /** As the agent does before creating probes: the timeouts below are about the exchange only. */
     @BeforeAll
     static void warmUp() {
-        provider.warmUp();
+        provider.warmUp(List.of(provider.parse(FakeSpecReader.of("url", "https://127.0.0.1/"))));
     }
 
     @BeforeEach
@@ -248,23 +248,29 @@ class HttpProbeTest {
 
     @Test
     void bounds_the_probes_in_flight_against_one_server() throws Exception {
+        int probes = HttpClients.MAX_IN_FLIGHT_PER_SERVER + 4;
+        List<Thread> threads = new ArrayList<>();
+        List<ProbeResult> results = java.util.Collections.synchronizedList(new ArrayList<>());
         try (RawServer stalled = new RawServer(null, true)) {
-            int probes = HttpClients.MAX_IN_FLIGHT_PER_SERVER + 4;
-            List<Thread> threads = new ArrayList<>();
-            List<ProbeResult> results = java.util.Collections.synchronizedList(new ArrayList<>());
             for (int i = 0; i < probes; i++) {
-                Probe probe = probe("url", stalled.url() + "p" + i);
+                FakeSpecReader reader = FakeSpecReader.of("url", stalled.url() + "p" + i);
+                // Long enough that no permit comes free while the test looks.
+                Probe probe = provider.create(provider.parse(reader), new ProbeContext("test/http", Duration.ofSeconds(20)));
                 Thread t = new Thread(() -> results.add(probe.run()));
                 threads.add(t);
                 t.start();
             }
-            for (Thread t : threads) {
-                t.join(10_000);
-            }
-
-            assertThat(results).hasSize(probes).allMatch(r -> r.equals(ProbeResult.failure("timeout after 500ms")));
-            assertThat(stalled.maxOpen.get()).isBetween(1, HttpClients.MAX_IN_FLIGHT_PER_SERVER);
+            assertThat(stalled.accepted.tryAcquire(HttpClients.MAX_IN_FLIGHT_PER_SERVER, 10, TimeUnit.SECONDS))
+                    .as("the first probes connected").isTrue();
+            // A further connection needs a permit, and none comes free before a probe ends.
+            assertThat(stalled.accepted.tryAcquire(1, 300, TimeUnit.MILLISECONDS)).isFalse();
+            assertThat(stalled.connections.get()).isEqualTo(HttpClients.MAX_IN_FLIGHT_PER_SERVER);
         }
+        // Closing the server ends the stalled exchanges, and then the waiting probes' turns.
+        for (Thread t : threads) {
+            t.join(30_000);
+        }
+        assertThat(results).hasSize(probes).noneMatch(ProbeResult::passed);
     }
 
     @Test
@@ -319,13 +325,13 @@ class HttpProbeTest {
     /**
      * A loopback HTTP server written against sockets: answers every request with {@code response}
      * (never, when null), then keeps the connection open or closes it; records request heads,
-     * connections and the most connections open at once.
+     * connections and connections open.
      */
     static final class RawServer implements AutoCloseable {
         final List<String> requests = java.util.Collections.synchronizedList(new ArrayList<>());
         final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
         final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
-        final java.util.concurrent.atomic.AtomicInteger maxOpen = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.Semaphore accepted = new java.util.concurrent.Semaphore(0);
         private final ServerSocket listener;
         private final List<Socket> sockets = java.util.Collections.synchronizedList(new ArrayList<>());
 
@@ -337,7 +343,8 @@ class HttpProbeTest {
                         Socket socket = listener.accept();
                         sockets.add(socket);
                         connections.incrementAndGet();
-                        maxOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
+                        accepted.release();
+                        open.incrementAndGet();
                         Thread t = new Thread(() -> serve(socket, response, keepOpen));
                         t.setDaemon(true);
                         t.start();

@@ -44,7 +44,7 @@ class HttpTlsFilesTest {
 
     @BeforeAll
     static void warmUp() {
-        provider.warmUp();
+        provider.warmUp(java.util.List.of(provider.parse(FakeSpecReader.of("url", URL))));
     }
 
     @AfterEach
