@@ -171,7 +171,8 @@ final class HttpClients {
      * Runs requests against a throwaway server on loopback, over new and kept-alive connections,
      * so that class loading, TLS initialisation and the compilation of the request path happen
      * now and not inside the first probes' timeouts: {@link #WARM_UP_REQUESTS} plain ones, and
-     * with {@code tls} {@link #WARM_UP_TLS_REQUESTS} more over TLS (a handshake every
+     * with {@code tls} {@link #WARM_UP_TLS_REQUESTS} and half as many more over TLS, verified and with
+     * {@code tls_verify: false}, (a handshake every
      * {@link #WARM_UP_TLS_PER_CONNECTION}). Contacts no configured service; a failure only costs
      * the warm-up.
      */
@@ -194,7 +195,13 @@ final class HttpClients {
                         .build();
                 exchanges(verifying, server.sslContext().getServerSocketFactory(), loopback, "https",
                         WARM_UP_TLS_REQUESTS, WARM_UP_TLS_PER_CONNECTION);
-                TrustAll.socketFactory();
+                // tls_verify: false has its own TLS context, whose first handshakes are as cold.
+                OkHttpClient trustingAll = pooled.newBuilder()
+                        .sslSocketFactory(TrustAll.socketFactory(), TrustAll.MANAGER)
+                        .hostnameVerifier(ANY_HOST)
+                        .build();
+                exchanges(trustingAll, server.sslContext().getServerSocketFactory(), loopback, "https",
+                        WARM_UP_TLS_REQUESTS / 2, WARM_UP_TLS_PER_CONNECTION);
             }
             log.debug("http: warmed up in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         } catch (IOException | RuntimeException e) {
