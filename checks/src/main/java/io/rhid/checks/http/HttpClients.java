@@ -171,7 +171,7 @@ final class HttpClients {
      * Runs requests against a throwaway server on loopback, over new and kept-alive connections,
      * so that class loading, TLS initialisation and the compilation of the request path happen
      * now and not inside the first probes' timeouts: {@link #WARM_UP_REQUESTS} plain ones, and
-     * with {@code tls} {@link #WARM_UP_TLS_REQUESTS} and half as many more over TLS, verified and with
+     * with {@code tls} {@link #WARM_UP_TLS_REQUESTS} and half as many more over TLS 1.3 and 1.2, verified and with
      * {@code tls_verify: false}, (a handshake every
      * {@link #WARM_UP_TLS_PER_CONNECTION}). Contacts no configured service; a failure only costs
      * the warm-up.
@@ -193,15 +193,20 @@ final class HttpClients {
                 OkHttpClient verifying = pooled.newBuilder()
                         .sslSocketFactory(client.sslSocketFactory(), client.trustManager())
                         .build();
-                exchanges(verifying, server.sslContext().getServerSocketFactory(), loopback, "https",
-                        WARM_UP_TLS_REQUESTS, WARM_UP_TLS_PER_CONNECTION);
+                // TLS 1.2 and 1.3 run different code: nginx before 1.23.4 offers only 1.2 by default.
+                for (String protocol : List.of("TLSv1.3", "TLSv1.2")) {
+                    exchanges(verifying, tlsServer(server, protocol), loopback, "https",
+                            WARM_UP_TLS_REQUESTS / 2, WARM_UP_TLS_PER_CONNECTION);
+                }
                 // tls_verify: false has its own TLS context, whose first handshakes are as cold.
                 OkHttpClient trustingAll = pooled.newBuilder()
                         .sslSocketFactory(TrustAll.socketFactory(), TrustAll.MANAGER)
                         .hostnameVerifier(ANY_HOST)
                         .build();
-                exchanges(trustingAll, server.sslContext().getServerSocketFactory(), loopback, "https",
-                        WARM_UP_TLS_REQUESTS / 2, WARM_UP_TLS_PER_CONNECTION);
+                for (String protocol : List.of("TLSv1.3", "TLSv1.2")) {
+                    exchanges(trustingAll, tlsServer(server, protocol), loopback, "https",
+                            WARM_UP_TLS_REQUESTS / 4, WARM_UP_TLS_PER_CONNECTION);
+                }
             }
             log.debug("http: warmed up in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         } catch (IOException | RuntimeException e) {
@@ -209,11 +214,37 @@ final class HttpClients {
         }
     }
 
+    /** Server sockets of {@code certificates} that speak only {@code protocol}. */
+    private static ServerSocketFactory tlsServer(HandshakeCertificates certificates, String protocol) {
+        ServerSocketFactory factory = certificates.sslContext().getServerSocketFactory();
+        return new ServerSocketFactory() {
+            @Override
+            public ServerSocket createServerSocket(int port) throws IOException {
+                return restrict(factory.createServerSocket(port));
+            }
+
+            @Override
+            public ServerSocket createServerSocket(int port, int backlog) throws IOException {
+                return restrict(factory.createServerSocket(port, backlog));
+            }
+
+            @Override
+            public ServerSocket createServerSocket(int port, int backlog, InetAddress address) throws IOException {
+                return restrict(factory.createServerSocket(port, backlog, address));
+            }
+
+            private ServerSocket restrict(ServerSocket socket) {
+                ((javax.net.ssl.SSLServerSocket) socket).setEnabledProtocols(new String[] {protocol});
+                return socket;
+            }
+        };
+    }
+
     /** Enough for the JIT to compile the request path (C1 compiles after about 200 calls). */
     static final int WARM_UP_REQUESTS = 250;
     /** A probe's first request opens a connection: that path is warmed up too. */
     static final int WARM_UP_PER_CONNECTION = 5;
-    static final int WARM_UP_TLS_REQUESTS = 60;
+    static final int WARM_UP_TLS_REQUESTS = 24;
     static final int WARM_UP_TLS_PER_CONNECTION = 3;
 
     private static void exchanges(OkHttpClient client, ServerSocketFactory factory, InetAddress loopback,
