@@ -1,11 +1,16 @@
 package io.rhid.agent.config;
 
 import io.rhid.checks.spi.ProbeProvider;
+import io.rhid.checks.spi.ProbeSpec;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
+import org.slf4j.LoggerFactory;
 
 /**
  * The check types on the class path, found through {@link ServiceLoader}; the agent knows no probe
@@ -50,16 +55,16 @@ public final class ProbeTypes {
      * {@link ProbeProvider#warmUp}), so that the first probes' timeouts cover only their
      * exchanges. A provider that throws is skipped: its first probes are merely slower.
      */
-    public void warmUp(java.util.Collection<io.rhid.checks.spi.ProbeSpec> specs) {
-        Map<String, java.util.List<io.rhid.checks.spi.ProbeSpec>> byType = new TreeMap<>();
-        for (io.rhid.checks.spi.ProbeSpec spec : specs) {
-            byType.computeIfAbsent(spec.type(), t -> new java.util.ArrayList<>()).add(spec);
+    public void warmUp(Collection<ProbeSpec> specs) {
+        Map<String, List<ProbeSpec>> byType = new TreeMap<>();
+        for (ProbeSpec spec : specs) {
+            byType.computeIfAbsent(spec.type(), t -> new ArrayList<>()).add(spec);
         }
         byType.forEach((type, list) -> get(type).ifPresent(p -> {
             try {
-                p.warmUp(java.util.List.copyOf(list));
+                p.warmUp(List.copyOf(list));
             } catch (RuntimeException e) {
-                org.slf4j.LoggerFactory.getLogger(ProbeTypes.class).warn("{}: warm-up failed: {}", type, e.toString());
+                LoggerFactory.getLogger(ProbeTypes.class).warn("{}: warm-up failed: {}", type, e.toString());
             }
         }));
     }
