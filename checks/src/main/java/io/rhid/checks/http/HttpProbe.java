@@ -89,9 +89,12 @@ final class HttpProbe implements Probe {
 
     @Override
     public ProbeResult run() {
-        long deadline = System.nanoTime() + timeout.toNanos();
         Semaphore permits = clients.inFlight(endpoint);
         try {
+            // Waiting for a turn is bounded by the timeout too, but not charged to the exchange:
+            // the queue is the client's, and when fifty siblings re-run together behind one
+            // failure, charging it would fail the last of them although the server answers each
+            // in a few milliseconds. A turn takes a whole timeout only when the server hangs.
             if (!permits.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
                 log.debug("{}: {} probes of {} still in flight", label, HttpClients.MAX_IN_FLIGHT_PER_SERVER, endpoint);
                 return ProbeResult.failure(Reasons.timeout(timeout));
@@ -100,6 +103,7 @@ final class HttpProbe implements Probe {
             Thread.currentThread().interrupt();
             return ProbeResult.failure("interrupted");
         }
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
             Request first = clients.closesAfterResponse(endpoint) ? requestClosing : request;
             try {
