@@ -2,6 +2,7 @@ package io.rhid.agent.cli;
 
 import io.rhid.agent.apply.ProcessCommandRunner;
 import io.rhid.agent.apply.exabgp.ExabgpPipe;
+import io.rhid.agent.config.CheckConfig;
 import io.rhid.agent.config.ProbeTypes;
 import io.rhid.agent.config.RhidConfig;
 import io.rhid.agent.config.RouterConfig;
@@ -55,6 +56,8 @@ final class RunCommand implements Callable<Integer> {
             exabgp = ExabgpPipe.stdio();
         }
         log.info("rhid {} starting with {}", MainCommand.version(), config.file);
+        // Before the first probe: its timeout must not pay for class loading and TLS set-up.
+        types.warmUp(c.services().values().stream().flatMap(s -> s.checks().stream()).map(CheckConfig::spec).toList());
         Metrics metrics = new Metrics();
         Environment env = Environment.system();
         ControlLoop loop = Agent.controlLoop(c, types, env, new ProcessCommandRunner(), metrics, MainCommand.version());

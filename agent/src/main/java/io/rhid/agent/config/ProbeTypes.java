@@ -1,11 +1,16 @@
 package io.rhid.agent.config;
 
 import io.rhid.checks.spi.ProbeProvider;
+import io.rhid.checks.spi.ProbeSpec;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
+import org.slf4j.LoggerFactory;
 
 /**
  * The check types on the class path, found through {@link ServiceLoader}; the agent knows no probe
@@ -43,6 +48,25 @@ public final class ProbeTypes {
 
     public Optional<ProbeProvider> get(String type) {
         return Optional.ofNullable(providers.get(type));
+    }
+
+    /**
+     * Warms up the shared machinery of every type {@code specs} use (see
+     * {@link ProbeProvider#warmUp}), so that the first probes' timeouts cover only their
+     * exchanges. A provider that throws is skipped: its first probes are merely slower.
+     */
+    public void warmUp(Collection<ProbeSpec> specs) {
+        Map<String, List<ProbeSpec>> byType = new TreeMap<>();
+        for (ProbeSpec spec : specs) {
+            byType.computeIfAbsent(spec.type(), t -> new ArrayList<>()).add(spec);
+        }
+        byType.forEach((type, list) -> get(type).ifPresent(p -> {
+            try {
+                p.warmUp(List.copyOf(list));
+            } catch (RuntimeException e) {
+                LoggerFactory.getLogger(ProbeTypes.class).warn("{}: warm-up failed: {}", type, e.toString());
+            }
+        }));
     }
 
     /** The type names, sorted. */

@@ -28,10 +28,21 @@ import org.slf4j.LoggerFactory;
  * the check type) are linked: when one of them gets the first result that disagrees with its
  * confirmed state, the others that agreed run at once, so a server's death is confirmed for every
  * service behind it together rather than spread over an interval of their splayed schedules.
+ * When the news is a pass (the siblings are down: at start-up, or the server is back), their runs
+ * are spread over a few milliseconds ({@link #SIBLING_STEP_NANOS} apart, at most
+ * {@link #SIBLING_SPREAD_NANOS} in all) instead of starting at one instant: fifty TLS handshakes
+ * begun together would be an overload the checker itself creates and then reports as the
+ * server's failure. When the news is a failure they run at once, since probes of a dead server
+ * cost it nothing and withdrawals should not wait.
  */
 public final class ProbeScheduler implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ProbeScheduler.class);
+
+    /** Between two sibling runs started by one alert. */
+    static final long SIBLING_STEP_NANOS = 500_000;
+    /** The most an alert's sibling runs are spread over, however many siblings there are. */
+    static final long SIBLING_SPREAD_NANOS = 20_000_000;
 
     private final Timer timer;
     private final Executor runner;
@@ -94,10 +105,13 @@ public final class ProbeScheduler implements AutoCloseable {
         if (siblings == null || siblings.size() < 2) {
             return;
         }
+        long step = confirmedUp ? 0 : Math.min(SIBLING_STEP_NANOS, SIBLING_SPREAD_NANOS / siblings.size());
+        long now = ticker.nanos();
+        int started = 0;
         for (CheckKey k : siblings) {
             Job sibling = jobs.get(k);
-            if (sibling != null && sibling != from) {
-                sibling.runForSibling(confirmedUp);
+            if (sibling != null && sibling != from && sibling.runForSibling(confirmedUp, now + started * step)) {
+                started++;
             }
         }
     }
@@ -165,13 +179,17 @@ public final class ProbeScheduler implements AutoCloseable {
             scheduleAt(ticker.nanos());
         }
 
-        /** Runs now if this check is idle and agrees with {@code confirmedUp}, with nothing to confirm. */
-        synchronized void runForSibling(boolean confirmedUp) {
+        /**
+         * Runs at {@code when} if this check is idle and agrees with {@code confirmedUp}, with
+         * nothing to confirm; returns whether it will.
+         */
+        synchronized boolean runForSibling(boolean confirmedUp, long when) {
             if (stopped || inFlight || health.up() != confirmedUp || health.confirming()) {
-                return;
+                return false;
             }
             forSibling = true;
-            scheduleAt(ticker.nanos());
+            scheduleAt(when);
+            return true;
         }
 
         private void fire() {

@@ -215,6 +215,37 @@ class ProbeSchedulerTest {
     }
 
     @Test
+    void spreads_the_runs_of_many_checks_alerted_by_a_pass_over_a_few_milliseconds() {
+        ProbeScheduler s = scheduler(0);
+        List<ScriptedProbe> probes = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            ScriptedProbe p = new ScriptedProbe(timer::nanos);
+            probes.add(p);
+            s.start(new CheckKey("s" + i, "http"), TIMING, p, "https://127.0.0.1:8443", RiseFall.INITIAL);
+        }
+        // Every check starts down; splay 0 runs them all at once, failing: nothing to alert.
+        long start = timer.nanos();
+        probes.forEach(p -> p.failing("connect refused"));
+        timer.advanceMillis(1);
+        probes.forEach(ScriptedProbe::passing);
+        timer.advanceMillis(199); // the grid run at 200 ms: all pass, the first alerts the others
+        long alerted = timer.nanos();
+        timer.advanceMillis(20); // through the spread, up to the first fast re-run at 220 ms
+
+        // Each check's first run after the alert, in time order.
+        List<Long> runs = probes.stream()
+                .map(p -> p.runs().stream().filter(t -> t >= alerted).findFirst().orElseThrow())
+                .sorted().toList();
+        assertThat(runs.get(runs.size() - 1) - alerted).as("spread within 20 ms")
+                .isLessThanOrEqualTo(ProbeScheduler.SIBLING_SPREAD_NANOS);
+        // runs[0] is the alerting check's own run; its first sibling may start at that instant.
+        for (int i = 2; i < runs.size(); i++) {
+            assertThat(runs.get(i)).as("no two sibling runs at the same instant").isGreaterThan(runs.get(i - 1));
+        }
+        assertThat(start).isLessThan(alerted);
+    }
+
+    @Test
     void does_not_alert_checks_of_other_endpoints() {
         ProbeScheduler s = scheduler(0);
         ScriptedProbe other = new ScriptedProbe(timer::nanos);

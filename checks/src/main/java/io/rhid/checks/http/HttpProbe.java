@@ -9,6 +9,7 @@ import java.io.InterruptedIOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import okhttp3.Call;
@@ -23,7 +24,15 @@ import okio.BufferedSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Sends one HTTP request per run on its own client derived from the shared pool; confined to the scheduler's run. */
+/**
+ * Sends one HTTP request per run on its own client derived from the shared pool; confined to the
+ * scheduler's run.
+ *
+ * <p>The client's own connection management must never fail a probe: a request that fails on a
+ * pooled connection before any response (the server closed it while idle, or after its last
+ * response) is sent once more on a new connection, never on another pooled one, since those may
+ * have been closed by the server just the same.
+ */
 final class HttpProbe implements Probe {
 
     private static final Logger log = LoggerFactory.getLogger(HttpProbe.class);
@@ -33,17 +42,24 @@ final class HttpProbe implements Probe {
 
     private final HttpProbeSpec spec;
     private final String label;
+    private final String endpoint;
     private final Duration timeout;
+    private final HttpClients clients;
     private final OkHttpClient client;
+    /** As {@link #client}, but always on a new connection: for the retry. */
+    private final OkHttpClient fresh;
     private final Request request;
+    private final Request requestClosing;
     private final Pattern body;
     private final ConnectionTracker tracker = new ConnectionTracker();
 
-    HttpProbe(HttpProbeSpec spec, ProbeContext context, OkHttpClient base) {
+    HttpProbe(HttpProbeSpec spec, ProbeContext context, HttpClients clients) {
         this.spec = spec;
         this.label = context.label();
+        this.endpoint = spec.endpoint();
         this.timeout = context.timeout();
-        OkHttpClient.Builder builder = base.newBuilder()
+        this.clients = clients;
+        OkHttpClient.Builder builder = clients.pooled().newBuilder()
                 .callTimeout(timeout)
                 .connectTimeout(timeout)
                 .readTimeout(timeout)
@@ -51,49 +67,76 @@ final class HttpProbe implements Probe {
                 .followRedirects(spec.followRedirects())
                 .followSslRedirects(spec.followRedirects())
                 .eventListener(tracker);
-        if (!spec.tlsVerify()) {
-            builder.sslSocketFactory(TrustAll.socketFactory(), TrustAll.MANAGER).hostnameVerifier((host, session) -> true);
-        }
+        clients.tls(spec.tlsVerify(), spec.tls()).ifPresent(tls -> {
+            builder.sslSocketFactory(tls.socketFactory(), tls.trustManager());
+            if (tls.hostnameVerifier() != null) {
+                builder.hostnameVerifier(tls.hostnameVerifier());
+            }
+        });
         this.client = builder.build();
+        this.fresh = client.newBuilder().connectionPool(clients.noReusePool()).build();
         Request.Builder request = new Request.Builder().url(spec.url()).header("User-Agent", "rhid");
         spec.headers().forEach(request::header);
         boolean needsBody = spec.method().equals("POST") || spec.method().equals("PUT");
         this.request = request.method(spec.method(), needsBody ? RequestBody.create(new byte[0]) : null).build();
+        // OkHttp keeps no connection whose request said close; an explicit header of the
+        // operator's wins.
+        this.requestClosing = spec.headers().keySet().stream().anyMatch(h -> h.equalsIgnoreCase("Connection"))
+                ? this.request
+                : this.request.newBuilder().header("Connection", "close").build();
         this.body = spec.body().map(Pattern::compile).orElse(null);
     }
 
     @Override
     public ProbeResult run() {
+        Semaphore permits = clients.inFlight(endpoint);
+        try {
+            // Waiting for a turn is bounded by the timeout too, but not charged to the exchange:
+            // the queue is the client's, and when fifty siblings re-run together behind one
+            // failure, charging it would fail the last of them although the server answers each
+            // in a few milliseconds. A turn takes a whole timeout only when the server hangs.
+            if (!permits.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                log.debug("{}: {} probes of {} still in flight", label, HttpClients.MAX_IN_FLIGHT_PER_SERVER, endpoint);
+                return ProbeResult.failure(Reasons.timeout(timeout));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ProbeResult.failure("interrupted");
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
+            Request first = clients.closesAfterResponse(endpoint) ? requestClosing : request;
             try {
-                return attempt(deadline);
+                return attempt(client, first, deadline);
             } catch (IOException e) {
                 if (e instanceof InterruptedIOException || !tracker.failedOnPooledConnection()) {
                     throw e;
                 }
-                // The server closed the idle keep-alive connection (Apache and Node close after
-                // 5 s): that says nothing about its health, so try once on a fresh connection.
+                // The server had closed the pooled connection (idle, after N requests, or after
+                // an HTTP/1.0 response): that says nothing about its health.
                 log.debug("{}: pooled connection failed ({}), retrying on a new one", label, e.toString());
-                return attempt(deadline);
+                return attempt(fresh, requestClosing, deadline);
             }
         } catch (IOException e) {
             return ProbeResult.failure(Reasons.io(e, timeout));
         } catch (RuntimeException e) {
             log.warn("{}: unexpected error probing {}", label, spec.target(), e);
             return ProbeResult.failure(Reasons.unexpected(e));
+        } finally {
+            permits.release();
         }
     }
 
-    private ProbeResult attempt(long deadline) throws IOException {
+    private ProbeResult attempt(OkHttpClient via, Request request, long deadline) throws IOException {
         long remaining = deadline - System.nanoTime();
         if (remaining <= 0) {
             return ProbeResult.failure(Reasons.timeout(timeout));
         }
         tracker.reset();
-        Call call = client.newCall(request);
+        Call call = via.newCall(request);
         call.timeout().timeout(remaining, TimeUnit.NANOSECONDS);
         try (Response response = call.execute()) {
+            clients.learn(endpoint, response);
             String text = read(call, response.body());
             int status = response.code();
             if (spec.expectStatus().stream().noneMatch(range -> range.contains(status))) {

@@ -5,26 +5,25 @@ import io.rhid.checks.spi.ProbeContext;
 import io.rhid.checks.spi.ProbeProvider;
 import io.rhid.checks.spi.ProbeSpec;
 import io.rhid.checks.spi.SpecReader;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
-import okhttp3.ConnectionPool;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
-import okhttp3.OkHttpClient;
 
 import static io.rhid.checks.internal.Reasons.quote;
 
 /**
  * The {@code http} check type; parses on the config thread and creates probes from any thread,
- * all sharing one lazily built OkHttp connection pool.
+ * all sharing one lazily built {@link HttpClients}.
  */
 public final class HttpProbeProvider implements ProbeProvider {
 
@@ -37,7 +36,7 @@ public final class HttpProbeProvider implements ProbeProvider {
     private static final Pattern CLASS = Pattern.compile("([1-5])xx", Pattern.CASE_INSENSITIVE);
     private static final Pattern RANGE = Pattern.compile("(\\d{3})-(\\d{3})");
 
-    private OkHttpClient baseClient;
+    private HttpClients clients;
 
     public HttpProbeProvider() {
     }
@@ -58,10 +57,11 @@ public final class HttpProbeProvider implements ProbeProvider {
         Optional<String> body = reader.string("body").filter(b -> body(reader, b, method));
         boolean tlsVerify = reader.bool("tls_verify").orElse(true);
         boolean followRedirects = reader.bool("follow_redirects").orElse(false);
+        TlsFiles tls = tlsFiles(reader, url, tlsVerify);
         if (reader.hasErrors()) {
             return null;
         }
-        return new HttpProbeSpec(url, method, headers, expect, body, tlsVerify, followRedirects);
+        return new HttpProbeSpec(url, method, headers, expect, body, tlsVerify, followRedirects, tls);
     }
 
     @Override
@@ -69,23 +69,73 @@ public final class HttpProbeProvider implements ProbeProvider {
         if (!(spec instanceof HttpProbeSpec http)) {
             throw new IllegalArgumentException("not an http spec: " + spec);
         }
-        return new HttpProbe(http, context, baseClient());
+        return new HttpProbe(http, context, clients());
     }
 
-    /**
-     * The client every probe derives its own from, so that all of them share one connection pool
-     * and a run costs one request on a kept-alive connection.
-     */
-    synchronized OkHttpClient baseClient() {
-        if (baseClient == null) {
-            baseClient = new OkHttpClient.Builder()
-                    .connectionPool(new ConnectionPool(1024, 5, TimeUnit.MINUTES))
-                    .retryOnConnectionFailure(false)
-                    .followRedirects(false)
-                    .followSslRedirects(false)
-                    .build();
+    /** Builds the shared client and exchanges requests with a throwaway loopback server, over TLS too if a check uses https. */
+    @Override
+    public void warmUp(List<ProbeSpec> specs) {
+        boolean tls = specs.stream().anyMatch(s -> s instanceof HttpProbeSpec h && h.url().regionMatches(true, 0, "https:", 0, 6));
+        clients().warmUp(tls);
+    }
+
+    /** What all probes share, so that a run costs one request on a kept-alive connection. */
+    synchronized HttpClients clients() {
+        if (clients == null) {
+            clients = new HttpClients();
         }
-        return baseClient;
+        return clients;
+    }
+
+    private static TlsFiles tlsFiles(SpecReader reader, String url, boolean tlsVerify) {
+        Optional<String> caPath = reader.string("ca_file");
+        Optional<String> certPath = reader.string("client_cert");
+        Optional<String> keyPath = reader.string("client_key");
+        if (caPath.isEmpty() && certPath.isEmpty() && keyPath.isEmpty()) {
+            return TlsFiles.NONE;
+        }
+        boolean https = url != null && url.regionMatches(true, 0, "https:", 0, 6);
+        if (url != null && !https) {
+            for (String key : List.of("ca_file", "client_cert", "client_key")) {
+                if (reader.string(key).isPresent()) {
+                    reader.error(key, "applies only to https URLs (url is " + quote(url) + ")");
+                }
+            }
+            return TlsFiles.NONE;
+        }
+        boolean misplaced = false;
+        if (caPath.isPresent() && !tlsVerify) {
+            reader.error("ca_file", "cannot be used with tls_verify: false, which trusts any certificate");
+            misplaced = true;
+        }
+        if (certPath.isPresent() && keyPath.isEmpty()) {
+            reader.error("client_cert", "requires client_key, the PEM file of the certificate's private key");
+            misplaced = true;
+        }
+        if (keyPath.isPresent() && certPath.isEmpty()) {
+            reader.error("client_key", "requires client_cert, the PEM file of the client certificate");
+            misplaced = true;
+        }
+        if (misplaced) {
+            // The files are read once the keys make sense together: one mistake, one message.
+            return TlsFiles.NONE;
+        }
+        List<X509Certificate> ca = caPath.flatMap(p -> PemFiles.read(reader, "ca_file", p))
+                .flatMap(text -> PemFiles.certificates(reader, "ca_file", caPath.get(), text))
+                .orElse(List.of());
+        List<X509Certificate> chain = certPath.flatMap(p -> PemFiles.read(reader, "client_cert", p))
+                .flatMap(text -> PemFiles.certificates(reader, "client_cert", certPath.get(), text))
+                .orElse(List.of());
+        Optional<PrivateKey> key = keyPath.flatMap(p -> PemFiles.read(reader, "client_key", p))
+                .flatMap(text -> PemFiles.privateKey(reader, "client_key", keyPath.get(), text));
+        if (!chain.isEmpty() && key.isPresent() && !PemFiles.matches(chain.get(0), key.get())) {
+            reader.error("client_key", quote(keyPath.get()) + " is not the private key of the certificate in "
+                    + quote(certPath.get()));
+        }
+        if (reader.hasErrors()) {
+            return TlsFiles.NONE;
+        }
+        return new TlsFiles(caPath, ca, certPath, chain, keyPath, key);
     }
 
     private static String url(SpecReader reader, String text) {

@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param body            a regular expression that must be found in the body
  * @param tlsVerify       whether to verify the certificate chain and host name
  * @param followRedirects whether to follow 3xx responses instead of judging them
+ * @param tls             the CA bundle and client certificate read from the check's files
  */
 record HttpProbeSpec(
         String url,
@@ -27,7 +28,8 @@ record HttpProbeSpec(
         List<StatusRange> expectStatus,
         Optional<String> body,
         boolean tlsVerify,
-        boolean followRedirects) implements ProbeSpec {
+        boolean followRedirects,
+        TlsFiles tls) implements ProbeSpec {
 
     HttpProbeSpec {
         Objects.requireNonNull(url, "url");
@@ -35,6 +37,7 @@ record HttpProbeSpec(
         headers = Map.copyOf(headers);
         expectStatus = List.copyOf(expectStatus);
         Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(tls, "tls");
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.rhid.checks.spi;
 
+import java.util.List;
+
 /**
  * A check type, found by the agent through {@link java.util.ServiceLoader}.
  *
@@ -29,4 +31,16 @@ public interface ProbeProvider {
      * probed service; the first attempt happens on the first {@link Probe#run()}.
      */
     Probe create(ProbeSpec spec, ProbeContext context);
+
+    /**
+     * Prepares, once, what this type's probes share (class loading, clients, TLS initialisation,
+     * compiling the request path), so that a probe's first run spends its timeout on the exchange
+     * with the service only. The agent calls it before creating the first probes of {@code rhid
+     * run} and {@code rhid probe}, with the specs of this type in the config (never empty), so a
+     * provider can skip what no check uses. It must not contact any configured service; it may
+     * talk to a throwaway server of its own on loopback. It must not throw, and should finish
+     * within a second or two.
+     */
+    default void warmUp(List<ProbeSpec> specs) {
+    }
 }

@@ -20,7 +20,7 @@ class HttpProbeProviderTest {
         FakeSpecReader reader = FakeSpecReader.of("url", "http://127.0.0.1:8080/healthz");
 
         assertThat(provider.parse(reader)).isEqualTo(new HttpProbeSpec("http://127.0.0.1:8080/healthz", "GET", Map.of(),
-                List.of(new StatusRange(200, 299)), Optional.empty(), true, false));
+                List.of(new StatusRange(200, 299)), Optional.empty(), true, false, TlsFiles.NONE));
         assertThat(reader.errors()).isEmpty();
     }
 
@@ -40,7 +40,7 @@ class HttpProbeProviderTest {
         assertThat(reader.unreadKeys()).isEmpty();
         assertThat(spec).isEqualTo(new HttpProbeSpec("https://[::1]:8443/ready", "HEAD", Map.of("Host", "api.example"),
                 List.of(new StatusRange(204, 204), new StatusRange(300, 399), new StatusRange(400, 404)),
-                Optional.empty(), false, true));
+                Optional.empty(), false, true, TlsFiles.NONE));
         assertThat(spec.type()).isEqualTo("http");
         assertThat(spec.target()).isEqualTo("https://[::1]:8443/ready");
     }

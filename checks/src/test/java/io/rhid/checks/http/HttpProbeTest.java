@@ -13,6 +13,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +25,7 @@ import mockwebserver3.SocketEffect;
 import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
@@ -39,6 +41,12 @@ class HttpProbeTest {
     private static final HttpProbeProvider provider = new HttpProbeProvider();
 
     private final MockWebServer server = new MockWebServer();
+
+    /** As the agent does before creating probes: the timeouts below are about the exchange only. */
+    @BeforeAll
+    static void warmUp() {
+        provider.warmUp(List.of(provider.parse(FakeSpecReader.of("url", "https://127.0.0.1/"))));
+    }
 
     @BeforeEach
     void start() throws IOException {
@@ -193,6 +201,79 @@ class HttpProbeTest {
     }
 
     @Test
+    void passes_every_run_against_an_http_1_0_server_that_closes_after_each_response() throws Exception {
+        try (RawServer http10 = new RawServer("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok", false)) {
+            List<Probe> probes = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                probes.add(probe("url", http10.url()));
+            }
+            // Interleaved, as fifty checks of one server run: each probe finds the connections
+            // the others left in the pool, all closed by the server.
+            for (int round = 0; round < 10; round++) {
+                for (Probe p : probes) {
+                    assertThat(p.run()).as("round %d", round).isEqualTo(ProbeResult.pass("status 200"));
+                }
+            }
+            // Once the server has answered HTTP/1.0 without keep-alive, requests say close.
+            assertThat(http10.requests.get(http10.requests.size() - 1)).containsIgnoringCase("Connection: close");
+        }
+    }
+
+    @Test
+    void keeps_using_the_pool_for_an_http_1_0_server_that_offers_keep_alive() throws Exception {
+        try (RawServer http10 = new RawServer(
+                "HTTP/1.0 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok", true)) {
+            Probe probe = probe("url", http10.url());
+            for (int i = 0; i < 3; i++) {
+                assertThat(probe.run()).isEqualTo(ProbeResult.pass("status 200"));
+            }
+            assertThat(http10.connections.get()).isEqualTo(1);
+            assertThat(http10.requests).noneMatch(r -> r.toLowerCase(java.util.Locale.ROOT).contains("connection: close"));
+        }
+    }
+
+    @Test
+    void opens_a_new_connection_after_the_server_said_close() throws InterruptedException {
+        server.enqueue(new MockResponse.Builder().body("one").setHeader("Connection", "close").build());
+        server.enqueue(new MockResponse.Builder().body("two").build());
+        Probe probe = probe("url", url("/"));
+
+        assertThat(probe.run()).isEqualTo(ProbeResult.pass("status 200"));
+        assertThat(probe.run()).isEqualTo(ProbeResult.pass("status 200"));
+
+        RecordedRequest first = server.takeRequest(1, TimeUnit.SECONDS);
+        RecordedRequest second = server.takeRequest(1, TimeUnit.SECONDS);
+        assertThat(second.getConnectionIndex()).isNotEqualTo(first.getConnectionIndex());
+    }
+
+    @Test
+    void bounds_the_probes_in_flight_against_one_server() throws Exception {
+        int probes = HttpClients.MAX_IN_FLIGHT_PER_SERVER + 4;
+        List<Thread> threads = new ArrayList<>();
+        List<ProbeResult> results = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (RawServer stalled = new RawServer(null, true)) {
+            for (int i = 0; i < probes; i++) {
+                FakeSpecReader reader = FakeSpecReader.of("url", stalled.url() + "p" + i);
+                // Long enough that no permit comes free while the test looks.
+                Probe probe = provider.create(provider.parse(reader), new ProbeContext("test/http", Duration.ofSeconds(20)));
+                Thread t = new Thread(() -> results.add(probe.run()));
+                threads.add(t);
+                t.start();
+            }
+            assertThat(stalled.accepted.tryAcquire(HttpClients.MAX_IN_FLIGHT_PER_SERVER, 10, TimeUnit.SECONDS))
+                    .as("the first probes connected").isTrue();
+            // A further connection needs a permit, and none comes free before a probe ends.
+            assertThat(stalled.accepted.tryAcquire(1, 300, TimeUnit.MILLISECONDS)).isFalse();
+            assertThat(stalled.connections.get()).isEqualTo(HttpClients.MAX_IN_FLIGHT_PER_SERVER);
+        }
+        // Closing the server ends the stalled exchanges, and then the waiting probes' turns.
+        for (Thread t : threads) {
+            t.join(30_000);
+        }
+        assertThat(results).hasSize(probes).noneMatch(ProbeResult::passed);
+    }
+
+    @Test
     void stops_reading_an_endless_body_at_the_limit() throws Exception {
         AtomicLong written = new AtomicLong();
         try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
@@ -239,6 +320,86 @@ class HttpProbeTest {
         server.enqueue(new MockResponse.Builder().build());
 
         assertThat(run("url", httpsUrl(), "tls_verify", false)).isEqualTo(ProbeResult.pass("status 200"));
+    }
+
+    /**
+     * A loopback HTTP server written against sockets: answers every request with {@code response}
+     * (never, when null), then keeps the connection open or closes it; records request heads,
+     * connections and connections open.
+     */
+    static final class RawServer implements AutoCloseable {
+        final List<String> requests = java.util.Collections.synchronizedList(new ArrayList<>());
+        final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.Semaphore accepted = new java.util.concurrent.Semaphore(0);
+        private final ServerSocket listener;
+        private final List<Socket> sockets = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        RawServer(String response, boolean keepOpen) throws IOException {
+            listener = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+            Thread acceptor = new Thread(() -> {
+                while (!listener.isClosed()) {
+                    try {
+                        Socket socket = listener.accept();
+                        sockets.add(socket);
+                        connections.incrementAndGet();
+                        accepted.release();
+                        open.incrementAndGet();
+                        Thread t = new Thread(() -> serve(socket, response, keepOpen));
+                        t.setDaemon(true);
+                        t.start();
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + listener.getLocalPort() + "/";
+        }
+
+        private void serve(Socket socket, String response, boolean keepOpen) {
+            try (socket) {
+                java.io.InputStream in = socket.getInputStream();
+                while (true) {
+                    StringBuilder head = new StringBuilder();
+                    int c;
+                    while (!head.toString().endsWith("\r\n\r\n") && (c = in.read()) >= 0) {
+                        head.append((char) c);
+                    }
+                    if (!head.toString().endsWith("\r\n\r\n")) {
+                        return;
+                    }
+                    requests.add(head.toString());
+                    if (response == null) {
+                        in.read(); // until the client hangs up
+                        return;
+                    }
+                    socket.getOutputStream().write(response.getBytes(StandardCharsets.US_ASCII));
+                    socket.getOutputStream().flush();
+                    if (!keepOpen) {
+                        return;
+                    }
+                }
+            } catch (IOException e) {
+                // the client hung up
+            } finally {
+                open.decrementAndGet();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            listener.close();
+            synchronized (sockets) {
+                for (Socket s : sockets) {
+                    s.close();
+                }
+            }
+        }
     }
 
     private void useSelfSignedTls() {
