@@ -239,7 +239,11 @@ public final class ExabgpHealthcheck {
         draft.header.add("rhid config converted by `rhid import exabgp-healthcheck` from:");
         draft.header.add("  healthcheck " + commandLine);
         draft.header.add("Check it with `rhid check-config -c FILE`; comments marked WARNING are what could not be carried over.");
-        draft.header.add("rhid announces through the routing daemon set in router.daemon (default bird); see the README.");
+        draft.header.add("rhid runs as ExaBGP's API process, as healthcheck did (README: \"ExaBGP\"): replace healthcheck's");
+        draft.header.add("`run` line in exabgp.conf with `run /usr/bin/rhid run -c /etc/rhid/rhid.yaml;`.");
+        Map<String, Object> router = new LinkedHashMap<>();
+        router.put("daemon", "exabgp");
+        draft.top.put("router", router);
 
         String original = last(o, "name") != null ? last(o, "name") : last(o, "label") != null ? last(o, "label") : "healthcheck";
         Draft.Service service = new Draft.Service(new Names().serviceName(original));
@@ -394,6 +398,8 @@ public final class ExabgpHealthcheck {
     }
 
     private void announce(Map<String, List<String>> o, Draft.Service service, Draft draft, int prefixCount) {
+        Map<String, Object> exabgp = new LinkedHashMap<>();
+        String asnNote = null;
         Map<String, Object> up = new LinkedHashMap<>();
         List<String> notes = new ArrayList<>();
         String community = last(o, "community");
@@ -447,16 +453,18 @@ public final class ExabgpHealthcheck {
                 }
                 if (prepend > 0) {
                     up.put("prepend", prepend);
-                    Map<String, Object> bird = new LinkedHashMap<>();
-                    bird.put("asn", Long.parseLong(asns.get(0)));
-                    Map<String, Object> router = new LinkedHashMap<>();
-                    router.put("bird", bird);
-                    draft.top.put("router", new Draft.Commented(List.of("asn: taken from the AS path \"" + asPath
-                            + "\", assumed to be this host's own ASN (rhid prepends it)"), router));
+                    exabgp.put("asn", Long.parseLong(asns.get(0)));
+                    asnNote = "asn: taken from the AS path \"" + asPath
+                            + "\", assumed to be this host's own ASN (rhid sends it prepend + 1 times)";
                 }
             } else {
                 notes.add(findings.warn("--as-path", "AS path \"" + asPath + "\" is not repetitions of the local ASN;"
                         + " rhid can only prepend the local ASN, so it is left out"));
+            }
+            if (!exabgp.isEmpty() && draft.top.get("router") instanceof Map<?, ?> r) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> router = (Map<String, Object>) r;
+                router.put("exabgp", new Draft.Commented(List.of(asnNote), exabgp));
             }
         }
         if (prefixCount > 1 && intOption(o, "increase", "1") != 0) {

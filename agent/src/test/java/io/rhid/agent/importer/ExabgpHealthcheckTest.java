@@ -115,7 +115,8 @@ class ExabgpHealthcheckTest {
         assertThat(web.announce().up().largeCommunities()).map(Object::toString).containsExactly("65000:1:2");
         assertThat(web.announce().up().med()).hasValue(50);
         assertThat(web.announce().up().prepend()).isEqualTo(2);
-        assertThat(config.router().bird().asn()).hasValue(65000);
+        assertThat(config.router().daemon()).isEqualTo(io.rhid.agent.config.RouterConfig.Daemon.EXABGP);
+        assertThat(config.router().exabgp().asn()).hasValue(65000);
         assertThat(config.addresses().removeWhenDown()).isTrue();
         assertThat(web.checks()).extracting(c -> c.spec().type()).containsExactly("http", "file");
         assertThat(web.checks().get(0).timing().fall()).isEqualTo(4);
