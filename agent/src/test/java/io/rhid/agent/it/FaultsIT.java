@@ -291,7 +291,10 @@ class FaultsIT {
         assertThat(children).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(1));
         assertThat(sleeps).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(1));
         assertThat(sleepsIn(netns, 2)).as("no birdc child outlives its timeout").isEmpty();
-        assertThat(threads.get(threads.size() - 1)).as("threads %s", threads).isLessThanOrEqualTo(threads.get(0) + 2);
+        // Flat, not growing per retry: a few threads start lazily in the first seconds (the export
+        // query's, the status server's renderer), so compare the end with the first half's peak.
+        assertThat(threads.get(threads.size() - 1)).as("threads %s", threads)
+                .isLessThanOrEqualTo(java.util.Collections.max(threads.subList(0, threads.size() / 2)) + 1);
         assertThat(lab.routerKernelRoutes()).doesNotContain(WEB);
         rhid.assertAlive();
 
@@ -659,7 +662,10 @@ class FaultsIT {
         // At most one exec run (one sh, briefly a kill) at a time; its two sleeps die with it.
         assertThat(children).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(2));
         assertThat(sleeps).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(2));
-        assertThat(threads.get(threads.size() - 1)).as("threads %s", threads).isLessThanOrEqualTo(threads.get(0) + 2);
+        // Flat, not growing per retry: a few threads start lazily in the first seconds (the export
+        // query's, the status server's renderer), so compare the end with the first half's peak.
+        assertThat(threads.get(threads.size() - 1)).as("threads %s", threads)
+                .isLessThanOrEqualTo(java.util.Collections.max(threads.subList(0, threads.size() / 2)) + 1);
         assertThat(threads.stream().mapToInt(Integer::intValue).max().orElseThrow()).isLessThanOrEqualTo(threads.get(0) + 4);
         rhid.assertAlive();
         // A run in flight when rhid stops is killed with it: see the next test.
