@@ -181,4 +181,43 @@ class OperateIT {
         assertThat(metrics.output()).contains("rhid_service_state{service=\"web\",state=\"up\"} 1",
                 "rhid_prefix_announced{prefix=\"198.51.100.80/32\"} 1", "rhid_check_up{service=\"web\",check=\"http\"} 1");
     }
+
+    @Test
+    void serves_a_zero_series_for_every_counter_before_any_event_and_promtool_accepts_it() throws Exception {
+        lab = NetnsLab.start(dir);
+        lab.waitForSession(Duration.ofSeconds(20));
+        config = Files.writeString(lab.workDir().resolve("rhid.yaml"), yaml(web())); // nothing listens on 8080
+        rhid = RhidProcess.start(lab, config);
+        rhid.awaitLog("started: 1 service, 1 check", Duration.ofSeconds(10));
+        String text = lab.runInHost(Duration.ofSeconds(10), "python3", "-c",
+                "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:9791/metrics').read().decode(), end='')")
+                .output();
+        assertThat(text).as("before any transition, flap hold, drift repair or reload").contains(
+                "rhid_flap_holds_total{service=\"web\"} 0",
+                "rhid_drift_repairs_total{kind=\"address\"} 0",
+                "rhid_drift_repairs_total{kind=\"file\"} 0",
+                "rhid_drift_repairs_total{kind=\"routes\"} 0",
+                "rhid_transitions_total{service=\"web\",from=\"down\",to=\"up\"} 0",
+                "rhid_transitions_total{service=\"web\",from=\"up\",to=\"down\"} 0",
+                "rhid_config_reload_total{result=\"error\"} 0",
+                "rhid_config_reload_total{result=\"ok\"} 0",
+                "rhid_router_apply_total{daemon=\"bird\",result=\"error\"} 0",
+                "# TYPE rhid_check_duration_seconds histogram",
+                "# TYPE process_resident_memory_bytes gauge");
+        assertThat(text).containsPattern("(?m)^rhid_start_time_seconds [0-9.]+(E[0-9]+)?$")
+                .doesNotContainPattern("(?m)^rhid_start_time_seconds 0$");
+
+        java.nio.file.Path promtool = java.nio.file.Path.of("/usr/bin/promtool");
+        if (!Files.isExecutable(promtool)) {
+            System.err.println("SKIPPED promtool check metrics: install the Debian package prometheus to lint /metrics");
+            return;
+        }
+        Process p = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
+        try (var in = p.getOutputStream()) {
+            in.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("promtool check metrics:\n%s", out).isZero();
+    }
 }
