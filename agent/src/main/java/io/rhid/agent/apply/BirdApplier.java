@@ -77,13 +77,13 @@ public final class BirdApplier implements RouterApplier {
         CommandResult check = birdc("configure", "check");
         if (!check.ok() || !check.output().contains("Configuration OK")) {
             restore(restore);
-            throw new ApplyException("birdc configure check failed" + exit(check) + ": " + check.summary());
+            throw new ApplyException("BIRD: configure check failed" + exit(check) + ": " + check.summary());
         }
         log.debug("bird: configure starts [mono {}]", System.nanoTime());
         CommandResult configure = birdc("configure");
         if (!configure.ok() || !reconfigured(configure.output())) {
             restore(restore);
-            throw new ApplyException("birdc configure failed" + exit(configure) + ": " + configure.summary());
+            throw new ApplyException("BIRD: configure failed" + exit(configure) + ": " + configure.summary());
         }
         lastGood = text;
         if (enableOnFirstApply) {
@@ -136,7 +136,7 @@ public final class BirdApplier implements RouterApplier {
                 return "wrote an empty " + bird.includeFile() + "; BIRD is not running, so it announces nothing from rhid when it starts";
             }
             if (configure.timedOut()) {
-                throw new ApplyException("wrote an empty " + bird.includeFile() + ", but birdc configure timed out: "
+                throw new ApplyException("wrote an empty " + bird.includeFile() + ", but BIRD did not answer configure in time: "
                         + configure.summary() + " (BIRD hung?)");
             }
             refused = "BIRD refused to reconfigure (" + configure.summary() + ")";
@@ -228,7 +228,7 @@ public final class BirdApplier implements RouterApplier {
     SortedSet<Prefix> routes(String protocol) throws ApplyException {
         CommandResult r = birdc("show", "route", "protocol", protocol);
         if (!r.ok()) {
-            throw new ApplyException("birdc show route protocol " + protocol + " failed" + exit(r) + ": " + r.summary());
+            throw new ApplyException("BIRD: show route protocol " + protocol + " failed" + exit(r) + ": " + r.summary());
         }
         return BirdReplies.routes(r.output());
     }

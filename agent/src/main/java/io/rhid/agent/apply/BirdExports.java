@@ -36,7 +36,7 @@ public final class BirdExports implements ExportQuery {
     public Exports query() throws ApplyException {
         CommandResult protocols = commands.run(List.of("show", "protocols", "all"));
         if (!protocols.ok()) {
-            throw new ApplyException("birdc show protocols all failed" + exit(protocols) + ": " + protocols.summary());
+            throw new ApplyException("BIRD: show protocols all failed" + exit(protocols) + ": " + protocols.summary());
         }
         List<String> established = new ArrayList<>();
         Map<Prefix, Integer> counts = new TreeMap<>();
@@ -51,7 +51,7 @@ public final class BirdExports implements ExportQuery {
             }
             CommandResult routes = commands.run(List.of("show", "route", "exported", s.name(), "where", rhidRoutes));
             if (!routes.ok()) {
-                throw new ApplyException("birdc show route exported " + s.name() + " where " + rhidRoutes + " failed" + exit(routes) + ": "
+                throw new ApplyException("BIRD: show route exported " + s.name() + " where " + rhidRoutes + " failed" + exit(routes) + ": "
                         + routes.summary());
             }
             for (Prefix p : BirdReplies.routes(routes.output())) {

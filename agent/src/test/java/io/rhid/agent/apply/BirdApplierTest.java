@@ -119,7 +119,7 @@ class BirdApplierTest {
         checkReply = READY + "Reading configuration from /etc/bird/bird.conf\n/etc/bird/bird.conf:31:1 syntax error, unexpected CF_SYM_UNDEFINED\n";
 
         assertThatThrownBy(() -> bird.apply(up)).isInstanceOf(ApplyException.class)
-                .hasMessage("birdc configure check failed (exit 1): BIRD 2.0.12 ready. | Reading configuration from "
+                .hasMessage("BIRD: configure check failed (exit 1): BIRD 2.0.12 ready. | Reading configuration from "
                         + "/etc/bird/bird.conf | /etc/bird/bird.conf:31:1 syntax error, unexpected CF_SYM_UNDEFINED");
         assertThat(Files.readString(dir.resolve("rhid.conf"))).isEqualTo(good);
         assertThat(commands().subList(6, commands().size())).as("nothing applied after the failed check")
@@ -134,7 +134,7 @@ class BirdApplierTest {
         configureExit = 1;
         configureReply = READY + "Reading configuration from /etc/bird/bird.conf\n/etc/bird/rhid.conf:1:64 syntax error\n";
 
-        assertThatThrownBy(() -> bird.apply(up)).hasMessageStartingWith("birdc configure failed (exit 1): ");
+        assertThatThrownBy(() -> bird.apply(up)).hasMessageStartingWith("BIRD: configure failed (exit 1): ");
         assertThat(Files.readString(dir.resolve("rhid.conf"))).isEqualTo(good);
     }
 

@@ -109,9 +109,9 @@ class BirdExportsTest {
         BirdExports failing = exports(Map.of("show protocols all", ok(PROTOCOLS), "show route exported upstream" + RHID,
                 new CommandResult(List.of("bird-socket"), -1, "(no reply within the time limit)", 0, true)));
         assertThatThrownBy(failing::query).isInstanceOf(ApplyException.class)
-                .hasMessage("birdc show route exported upstream where proto = \"rhid4\" || proto = \"rhid6\" failed (timed out): (no reply within the time limit)");
+                .hasMessage("BIRD: show route exported upstream where proto = \"rhid4\" || proto = \"rhid6\" failed (timed out): (no reply within the time limit)");
         BirdExports down = exports(Map.of("show protocols all", new CommandResult(List.of("bird-socket"), 1,
                 "Unable to connect to server control socket (/run/bird/bird.ctl): Connection refused", 0, false)));
-        assertThatThrownBy(down::query).hasMessageStartingWith("birdc show protocols all failed (exit 1): Unable to connect");
+        assertThatThrownBy(down::query).hasMessageStartingWith("BIRD: show protocols all failed (exit 1): Unable to connect");
     }
 }

@@ -334,7 +334,7 @@ class BirdIT {
         lab.breakHostBirdConf();
         NetnsLab.terminate(service, Duration.ofSeconds(2));
         rhid.awaitLog("bird: apply failed \\(attempt 1\\), keeping the last good state, retrying in 250ms: "
-                + "birdc configure check failed \\(exit 1\\)", Duration.ofSeconds(3));
+                + "BIRD: configure check failed \\(exit 1\\)", Duration.ofSeconds(3));
         // BIRD kept its old config: the route is still announced, and the file is the last good one.
         assertThat(lab.routerKernelRoutes()).contains(V4);
         assertThat(Files.readString(lab.includeFile())).isEqualTo(goodInclude);
