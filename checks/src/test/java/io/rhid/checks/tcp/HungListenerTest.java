@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayNameGeneration;
@@ -34,7 +33,6 @@ class HungListenerTest {
 
     ServerSocket listener;
     long now = 0;
-    final AtomicBoolean accepting = new AtomicBoolean(true);
     final Semaphore accepted = new Semaphore(0);
     Thread acceptor;
 
@@ -54,11 +52,14 @@ class HungListenerTest {
         }
     }
 
-    /** Accepts (and closes) connections while {@link #accepting}; otherwise stops calling accept. */
-    void startAccepting() {
-        accepting.set(true);
+    /**
+     * Accepts (and closes) {@code count} connections, then stops calling accept, as a server whose
+     * accept loop hangs. Counting, not a flag the test flips, keeps the hang at a known connection
+     * however the two threads are scheduled.
+     */
+    void startAccepting(int count) {
         acceptor = new Thread(() -> {
-            while (accepting.get() && !listener.isClosed()) {
+            for (int i = 0; i < count && !listener.isClosed(); i++) {
                 try (Socket s = listener.accept()) {
                     accepted.release();
                 } catch (IOException e) {
@@ -104,7 +105,7 @@ class HungListenerTest {
         now += INTERVAL_NANOS;
         assertThat(probe.run().passed()).isFalse();
 
-        startAccepting();
+        startAccepting(1);
         assertThat(accepted.tryAcquire(1, 10, TimeUnit.SECONDS)).as("the queued connection accepted").isTrue();
         now += INTERVAL_NANOS;
         assertThat(probe.run()).isEqualTo(ProbeResult.pass());
@@ -112,7 +113,7 @@ class HungListenerTest {
 
     @Test
     void never_fails_a_listener_that_accepts() throws InterruptedException {
-        startAccepting();
+        startAccepting(30);
         TcpProbe probe = probe();
         for (int i = 1; i <= 30; i++) {
             assertThat(probe.run()).as("run %d", i).isEqualTo(ProbeResult.pass());
@@ -124,12 +125,10 @@ class HungListenerTest {
 
     @Test
     void fails_within_two_intervals_of_a_listener_that_stops_accepting() throws InterruptedException {
-        startAccepting();
+        startAccepting(2); // the server hangs after its second connection
         TcpProbe probe = probe();
         assertThat(probe.run()).isEqualTo(ProbeResult.pass());
         assertThat(accepted.tryAcquire(1, 10, TimeUnit.SECONDS)).isTrue();
-        // The server hangs: its accept loop stops after the connection in progress.
-        accepting.set(false);
         now += INTERVAL_NANOS;
         assertThat(probe.run()).as("the connection that ends the accept loop").isEqualTo(ProbeResult.pass());
         assertThat(accepted.tryAcquire(1, 10, TimeUnit.SECONDS)).isTrue();
