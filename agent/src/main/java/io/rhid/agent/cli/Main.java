@@ -3,6 +3,7 @@ package io.rhid.agent.cli;
 import io.rhid.agent.config.ConfigError;
 import io.rhid.agent.config.ConfigException;
 import java.io.PrintWriter;
+import java.util.Arrays;
 import picocli.CommandLine;
 
 /** Entry point: builds the command line, maps exceptions to exit codes, exits. */
@@ -17,11 +18,42 @@ public final class Main {
 
     /** Runs one command line and returns its exit code; used by tests without exiting. */
     static int execute(String... args) {
+        CommandLine client = args.length == 0 ? null : clientCommand(args[0]);
+        if (client != null) {
+            return client.execute(Arrays.copyOfRange(args, 1, args.length));
+        }
         return commandLine().execute(args);
     }
 
     static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new MainCommand());
+        return configured(new CommandLine(new MainCommand()));
+    }
+
+    /**
+     * The commands that only talk to a running daemon, built on their own: picocli's model of
+     * every subcommand costs more start-up time than such a call's own work, and an operator runs
+     * {@code rhid status} often. They parse and behave exactly as under {@link #commandLine()}.
+     *
+     * @return null for any other command
+     */
+    static CommandLine clientCommand(String name) {
+        Object command = switch (name) {
+            case "status" -> new StatusCommand();
+            case "drain" -> new DrainCommand();
+            case "resume" -> new ResumeCommand();
+            case "recheck" -> new RecheckCommand();
+            case "reload" -> new ReloadCommand();
+            default -> null;
+        };
+        if (command == null) {
+            return null;
+        }
+        CommandLine cli = new CommandLine(command);
+        cli.setCommandName("rhid " + name);
+        return configured(cli);
+    }
+
+    private static CommandLine configured(CommandLine cli) {
         cli.setExecutionExceptionHandler(Main::handle);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         usageErrorsExit64(cli);

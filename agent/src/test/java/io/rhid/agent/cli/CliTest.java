@@ -8,6 +8,7 @@ import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.DisplayNameGeneration;
@@ -196,6 +197,22 @@ class CliTest {
         } finally {
             java.util.logging.LogManager.getLogManager().reset();
         }
+    }
+
+    @Test
+    void client_commands_built_alone_take_the_same_options_as_under_rhid() {
+        picocli.CommandLine full = Main.commandLine();
+        for (String name : List.of("status", "drain", "resume", "recheck", "reload")) {
+            picocli.CommandLine alone = Main.clientCommand(name);
+            assertThat(alone).as(name).isNotNull();
+            assertThat(alone.getCommandName()).isEqualTo("rhid " + name);
+            assertThat(alone.getCommandSpec().options().stream().map(o -> o.longestName()).toList())
+                    .as(name).isEqualTo(full.getSubcommands().get(name).getCommandSpec().options().stream()
+                            .map(o -> o.longestName()).toList());
+            assertThat(alone.getCommandSpec().exitCodeOnInvalidInput()).isEqualTo(64);
+        }
+        assertThat(Main.clientCommand("run")).as("everything else goes through the full model").isNull();
+        assertThat(Main.execute("status", "--bogus")).isEqualTo(64);
     }
 
     @Test
