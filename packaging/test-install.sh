@@ -292,7 +292,10 @@ EOF
     wait "$rhid_pid" || fail "sandboxed rhid run exited $? on SIGTERM"
     rhid_pid=
     await_route absent
-    if grep -E 'WARN|ERROR|SEVERE|denied|not permitted' "$work/rhid.log"; then
+    # BIRD here has no BGP peer, so rhid rightly warns that what it announces reaches no session;
+    # any other warning is a finding.
+    if grep -E 'WARN|ERROR|SEVERE|denied|not permitted' "$work/rhid.log" \
+            | grep -v 'exports: announced, exported to no established session (established: none)'; then
         fail "sandboxed rhid logged warnings or errors (above)"
     fi
     rm -f /run/rhid/control.sock
