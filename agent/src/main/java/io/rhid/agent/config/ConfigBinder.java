@@ -583,7 +583,7 @@ final class ConfigBinder {
         } else if (!java.nio.file.Files.isRegularFile(program) || !java.nio.file.Files.isExecutable(program)) {
             f.error(key + "[0]", "must be an executable file (found \"" + argv.get(0) + "\")");
         } else {
-            io.rhid.checks.internal.Permissions.unsafeWrite(program)
+            io.rhid.checks.spi.Permissions.unsafeWrite(program)
                     .ifPresent(why -> f.error(key + "[0]", "\"" + argv.get(0) + "\" " + why));
         }
         return argv;

@@ -1,6 +1,6 @@
 package io.rhid.checks.exec;
 
-import io.rhid.checks.internal.Permissions;
+import io.rhid.checks.spi.Permissions;
 import io.rhid.checks.spi.Probe;
 import io.rhid.checks.spi.ProbeContext;
 import io.rhid.checks.spi.ProbeProvider;
