@@ -397,7 +397,7 @@ final class ConfigBinder {
             }
             Fields f = c.get();
             Optional<String> type = f.requiredString("type");
-            Optional<ProbeProvider> provider = type.flatMap(types::get);
+            Optional<ProbeProvider<?>> provider = type.flatMap(types::get);
             if (type.isPresent() && provider.isEmpty()) {
                 f.error("type", "unknown check type \"" + type.get() + "\" (known: " + String.join(", ", types.names()) + ")");
             }
