@@ -26,14 +26,7 @@ final class CheckBinder {
     /** The service's checks, each with its timing over {@code service}'s layer. */
     List<CheckConfig> checks(Fields s, TimingLayer service) {
         List<CheckConfig> out = new ArrayList<>();
-        if (!s.has("checks")) {
-            s.missing("checks");
-            return out;
-        }
-        List<YamlNode> items = s.sequence("checks").orElse(List.of());
-        if (items.isEmpty() && !errors.hasErrorsUnder(s.pathOf("checks"))) {
-            s.error("checks", "must list at least one check");
-        }
+        List<YamlNode> items = s.requiredSequence("checks", "must list at least one check");
         record Parsed(int index, String explicitName, ProbeSpec spec, Timing timing, Fields fields) {
         }
         List<Parsed> parsed = new ArrayList<>();

@@ -106,6 +106,22 @@ final class Fields implements SpecReader {
         return Optional.empty();
     }
 
+    /**
+     * A sequence that must be present and not empty: reports {@code is required} when absent and
+     * {@code whenEmpty} when empty (unless its type was reported already); empty in both cases.
+     */
+    List<YamlNode> requiredSequence(String key, String whenEmpty) {
+        if (!has(key)) {
+            missing(key);
+            return List.of();
+        }
+        List<YamlNode> items = sequence(key).orElse(List.of());
+        if (items.isEmpty() && !errors.hasErrorsUnder(pathOf(key))) {
+            error(key, whenEmpty);
+        }
+        return items;
+    }
+
     @Override
     public Optional<String> string(String key) {
         return value(key).flatMap(v -> scalarText(v, pathOf(key), "a string"));

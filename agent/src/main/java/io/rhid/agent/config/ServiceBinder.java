@@ -66,14 +66,7 @@ final class ServiceBinder {
 
     private List<Prefix> prefixes(Fields s, RhidConfig.Safety safety) {
         List<Prefix> out = new ArrayList<>();
-        if (!s.has("prefixes")) {
-            s.missing("prefixes");
-            return out;
-        }
-        List<YamlNode> items = s.sequence("prefixes").orElse(List.of());
-        if (items.isEmpty() && !errors.hasErrorsUnder(s.pathOf("prefixes"))) {
-            s.error("prefixes", "must list at least one prefix");
-        }
+        List<YamlNode> items = s.requiredSequence("prefixes", "must list at least one prefix");
         Map<Prefix, Integer> seen = new HashMap<>();
         for (int i = 0; i < items.size(); i++) {
             String at = Errors.index(s.pathOf("prefixes"), i);
