@@ -89,22 +89,13 @@ class ProbeTypesTest {
 
     @Test
     void refuses_a_spec_no_provider_here_parses() {
-        record Gamma(String target) implements ProbeSpec {
-            @Override
-            public String type() {
-                return "gamma";
-            }
+        /** A spec of no provider's class, naming any type. */
+        record Stray(String type, String target) implements ProbeSpec {
         }
-        record Impostor(String target) implements ProbeSpec {
-            @Override
-            public String type() {
-                return "alpha";
-            }
-        }
-        assertThatThrownBy(() -> types.create(new Gamma("g"), CONTEXT))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("gamma");
-        assertThatThrownBy(() -> types.create(new Impostor("i"), CONTEXT))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Impostor");
+        assertThatThrownBy(() -> types.create(new Stray("gamma", "g"), CONTEXT))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("check type gamma");
+        assertThatThrownBy(() -> types.create(new Stray("alpha", "i"), CONTEXT))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("check type alpha").hasMessageContaining("Stray");
         assertThat(alpha.created).isEmpty();
     }
 
