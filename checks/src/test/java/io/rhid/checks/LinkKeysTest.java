@@ -45,7 +45,7 @@ class LinkKeysTest {
         assertThat(provider("dns").parse(reader).endpoint()).isEqualTo(endpoint);
     }
 
-    private static ProbeProvider provider(String type) {
+    private static ProbeProvider<?> provider(String type) {
         return switch (type) {
             case "http" -> new HttpProbeProvider();
             case "tcp" -> new TcpProbeProvider();

@@ -59,8 +59,7 @@ final class ProbeCommand implements Callable<Integer> {
                 long start = 0;
                 long end = 0;
                 // Latency is the run only, as the daemon reports it: creating the probe is not timed.
-                try (Probe probe = types.get(check.spec().type()).orElseThrow()
-                        .create(check.spec(), new ProbeContext(s.name() + "/" + check.name(), check.timing().timeout()))) {
+                try (Probe probe = types.create(check.spec(), new ProbeContext(s.name() + "/" + check.name(), check.timing().timeout()))) {
                     start = System.nanoTime();
                     r = probe.run();
                     end = System.nanoTime();

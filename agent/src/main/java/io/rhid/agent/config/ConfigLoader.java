@@ -1,5 +1,6 @@
 package io.rhid.agent.config;
 
+import io.rhid.checks.spi.Permissions;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -41,7 +42,7 @@ public final class ConfigLoader {
                 errors.atFile("cannot read: larger than " + (MAX_BYTES >> 20) + " MiB");
                 throw new ConfigException(errors.sorted());
             }
-            Optional<String> unsafe = io.rhid.checks.internal.Permissions.unsafeWrite(file);
+            Optional<String> unsafe = Permissions.unsafeWrite(file);
             if (unsafe.isPresent()) {
                 // Whoever can write the config can make rhid withdraw or announce any prefix.
                 errors.atFile(unsafe.get());

@@ -1,6 +1,9 @@
 package io.rhid.agent.config;
 
+import io.rhid.checks.spi.Permissions;
 import io.rhid.checks.spi.SpecReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -9,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -24,6 +29,7 @@ final class Fields implements SpecReader {
 
     private static final Pattern INDEXED = Pattern.compile("([^\\[]+)\\[(\\d+)]");
     private static final Pattern DECIMAL = Pattern.compile("-?\\d{1,19}");
+    private static final Pattern ARGUMENT = Pattern.compile("[^\\x00-\\x1f\\x7f]*");
 
     private final YamlNode.Mapping mapping;
     private final String path;
@@ -98,6 +104,22 @@ final class Fields implements SpecReader {
         }
         errors.at(v.get(), pathOf(key), "must be a sequence (found " + v.get().describe() + ")");
         return Optional.empty();
+    }
+
+    /**
+     * A sequence that must be present and not empty: reports {@code is required} when absent and
+     * {@code whenEmpty} when empty (unless its type was reported already); empty in both cases.
+     */
+    List<YamlNode> requiredSequence(String key, String whenEmpty) {
+        if (!has(key)) {
+            missing(key);
+            return List.of();
+        }
+        List<YamlNode> items = sequence(key).orElse(List.of());
+        if (items.isEmpty() && !errors.hasErrorsUnder(pathOf(key))) {
+            error(key, whenEmpty);
+        }
+        return items;
     }
 
     @Override
@@ -207,6 +229,101 @@ final class Fields implements SpecReader {
             text.ifPresent(t -> out.put(e.key(), t));
         }
         return ok ? Optional.of(java.util.Collections.unmodifiableMap(out)) : Optional.empty();
+    }
+
+    /** A choice among fixed words, such as {@code daemon: bird}; anything else is reported. */
+    <T> Optional<T> oneOf(String key, Map<String, T> choices, String allowed) {
+        Optional<String> text = string(key);
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        T value = choices.get(text.get());
+        if (value == null) {
+            error(key, "must be " + allowed + " (found " + value(key).orElseThrow().describe() + ")");
+        }
+        return Optional.ofNullable(value);
+    }
+
+    /** A string matching {@code pattern}; {@code expected} describes it in the error. */
+    Optional<String> matching(String key, Pattern pattern, String expected) {
+        Optional<String> text = string(key);
+        if (text.isPresent() && !pattern.matcher(text.get()).matches()) {
+            error(key, "must be " + expected + " (found " + value(key).orElseThrow().describe() + ")");
+            return Optional.empty();
+        }
+        return text;
+    }
+
+    /** A duration within {@code [min, max]}; values outside are reported, never clamped. */
+    Optional<Duration> durationIn(String key, Duration min, Duration max) {
+        Optional<Duration> d = duration(key);
+        if (d.isPresent() && (d.get().compareTo(min) < 0 || d.get().compareTo(max) > 0)) {
+            error(key, "must be between " + Durations.format(min) + " and " + Durations.format(max)
+                    + " (found " + Durations.format(d.get()) + ")");
+            return Optional.empty();
+        }
+        return d;
+    }
+
+    /** An absolute path without control characters, or {@code fallback} when absent or invalid. */
+    Path absolutePath(String key, String fallback) {
+        Optional<String> text = string(key);
+        if (text.isEmpty()) {
+            return Path.of(fallback);
+        }
+        String p = text.get();
+        if (!p.startsWith("/") || !ARGUMENT.matcher(p).matches()) {
+            error(key, "must be an absolute path (found \"" + p + "\")");
+            return Path.of(fallback);
+        }
+        return Path.of(p);
+    }
+
+    /** A list of command-line arguments, none with control characters. */
+    List<String> arguments(String key) {
+        List<String> args = strings(key).orElse(List.of());
+        for (int i = 0; i < args.size(); i++) {
+            if (!ARGUMENT.matcher(args.get(i)).matches()) {
+                error(key + "[" + i + "]", "must not contain control characters such as newlines");
+            }
+        }
+        return args;
+    }
+
+    /** A command to run without a shell: absolute, executable argv[0], no control characters. */
+    List<String> command(String key) {
+        if (!has(key)) {
+            return List.of();
+        }
+        List<String> argv = arguments(key);
+        if (argv.isEmpty()) {
+            if (!errors.hasErrorsUnder(pathOf(key))) {
+                error(key, "must list the command and its arguments, such as [/usr/local/bin/notify, --quiet]");
+            }
+            return List.of();
+        }
+        Path program = Path.of(argv.get(0));
+        if (!program.isAbsolute()) {
+            error(key + "[0]", "must be an absolute path (found \"" + argv.get(0) + "\")");
+        } else if (!Files.isRegularFile(program) || !Files.isExecutable(program)) {
+            error(key + "[0]", "must be an executable file (found \"" + argv.get(0) + "\")");
+        } else {
+            Permissions.unsafeWrite(program).ifPresent(why -> error(key + "[0]", "\"" + argv.get(0) + "\" " + why));
+        }
+        return argv;
+    }
+
+    /**
+     * Reads an optional section with {@code read}, then reports its unknown keys; {@code absent}
+     * gives the value when the section is left out.
+     */
+    static <T> T section(Optional<Fields> section, Function<Fields, T> read, Supplier<T> absent) {
+        if (section.isEmpty()) {
+            return absent.get();
+        }
+        T value = read.apply(section.get());
+        section.get().finish();
+        return value;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.rhid.agent.config;
 
+import io.rhid.checks.spi.Probe;
+import io.rhid.checks.spi.ProbeContext;
 import io.rhid.checks.spi.ProbeProvider;
 import io.rhid.checks.spi.ProbeSpec;
 import java.util.ArrayList;
@@ -18,17 +20,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProbeTypes {
 
-    private final Map<String, ProbeProvider> providers;
+    private final Map<String, ProbeProvider<?>> providers;
 
-    private ProbeTypes(Map<String, ProbeProvider> providers) {
+    private ProbeTypes(Map<String, ProbeProvider<?>> providers) {
         this.providers = Map.copyOf(providers);
     }
 
     /** The providers listed in {@code META-INF/services} on this class's class path. */
     public static ProbeTypes load() {
-        Map<String, ProbeProvider> found = new TreeMap<>();
-        for (ProbeProvider p : ServiceLoader.load(ProbeProvider.class, ProbeTypes.class.getClassLoader())) {
-            ProbeProvider clash = found.putIfAbsent(p.type(), p);
+        Map<String, ProbeProvider<?>> found = new TreeMap<>();
+        for (ProbeProvider<?> p : ServiceLoader.load(ProbeProvider.class, ProbeTypes.class.getClassLoader())) {
+            ProbeProvider<?> clash = found.putIfAbsent(p.type(), p);
             if (clash != null) {
                 throw new IllegalStateException("check type " + p.type() + " is provided by both "
                         + clash.getClass().getName() + " and " + p.getClass().getName());
@@ -38,16 +40,37 @@ public final class ProbeTypes {
     }
 
     /** Exactly the given providers, for tests. */
-    public static ProbeTypes of(ProbeProvider... providers) {
-        Map<String, ProbeProvider> map = new TreeMap<>();
-        for (ProbeProvider p : providers) {
+    public static ProbeTypes of(ProbeProvider<?>... providers) {
+        Map<String, ProbeProvider<?>> map = new TreeMap<>();
+        for (ProbeProvider<?> p : providers) {
             map.put(p.type(), p);
         }
         return new ProbeTypes(map);
     }
 
-    public Optional<ProbeProvider> get(String type) {
+    public Optional<ProbeProvider<?>> get(String type) {
         return Optional.ofNullable(providers.get(type));
+    }
+
+    /**
+     * Creates the probe for a spec that a provider of this set parsed, through that provider.
+     *
+     * @throws IllegalArgumentException if no provider here parses specs of {@code spec}'s type
+     */
+    public Probe create(ProbeSpec spec, ProbeContext context) {
+        return create(provider(spec), spec, context);
+    }
+
+    private static <S extends ProbeSpec> Probe create(ProbeProvider<S> provider, ProbeSpec spec, ProbeContext context) {
+        return provider.create(provider.specType().cast(spec), context);
+    }
+
+    private ProbeProvider<?> provider(ProbeSpec spec) {
+        ProbeProvider<?> p = providers.get(spec.type());
+        if (p == null || !p.specType().isInstance(spec)) {
+            throw new IllegalArgumentException("no provider of check type " + spec.type() + " for " + spec.getClass().getName());
+        }
+        return p;
     }
 
     /**
@@ -62,11 +85,15 @@ public final class ProbeTypes {
         }
         byType.forEach((type, list) -> get(type).ifPresent(p -> {
             try {
-                p.warmUp(List.copyOf(list));
+                warmUp(p, list);
             } catch (RuntimeException e) {
                 LoggerFactory.getLogger(ProbeTypes.class).warn("{}: warm-up failed: {}", type, e.toString());
             }
         }));
+    }
+
+    private static <S extends ProbeSpec> void warmUp(ProbeProvider<S> provider, List<ProbeSpec> specs) {
+        provider.warmUp(specs.stream().filter(provider.specType()::isInstance).map(provider.specType()::cast).toList());
     }
 
     /** The type names, sorted. */

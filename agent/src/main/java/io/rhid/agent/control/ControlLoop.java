@@ -616,8 +616,7 @@ public final class ControlLoop implements Runnable, Operations {
     /** Starts a check from its initial (down) state; its health is in its updates from then on. */
     private void startCheck(ServiceConfig s, CheckConfig c) {
         CheckKey key = new CheckKey(s.name(), c.name());
-        Probe probe = types.get(c.spec().type()).orElseThrow()
-                .create(c.spec(), new ProbeContext(key.toString(), c.timing().timeout()));
+        Probe probe = types.create(c.spec(), new ProbeContext(key.toString(), c.timing().timeout()));
         scheduler.start(key, c.timing(), probe, c.spec().endpoint(), RiseFall.INITIAL);
     }
 

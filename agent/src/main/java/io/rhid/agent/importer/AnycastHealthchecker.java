@@ -1,6 +1,7 @@
 package io.rhid.agent.importer;
 
 import io.rhid.agent.config.Prefix;
+import io.rhid.agent.importer.HealthcheckerIni.Section;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -13,9 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -24,8 +23,9 @@ import java.util.stream.Stream;
 /**
  * Converts anycast-healthchecker's INI config (the {@code [daemon]} section, {@code [DEFAULT]} and
  * one section per service check, in one file or the {@code anycast-healthchecker.d/*.conf}
- * layout) into rhid YAML. Reading the files is the only I/O; {@link #convert} is pure apart from
- * asking {@link Programs} about check commands. One instance per import.
+ * layout) into rhid YAML: {@link HealthcheckerIni} reads the settings, this class drafts the
+ * config from them. Reading the files is the only I/O; {@link #convert} is pure apart from asking
+ * {@link Programs} about check commands. One instance per import.
  *
  * <p>The tool's defaults are those of its source (0.9.x), not of its README, where they differ:
  * check_interval 10 and check_disabled true.
@@ -38,46 +38,6 @@ public final class AnycastHealthchecker {
 
     static final String TOOL = "anycast-healthchecker";
 
-    private static final Map<String, String> SERVICE_DEFAULTS = ordered(
-            "interface", "lo",
-            "check_interval", "10",
-            "check_timeout", "2",
-            "check_rise", "2",
-            "check_fail", "2",
-            "check_disabled", "true",
-            "on_disabled", "withdraw",
-            "ip_check_disabled", "false",
-            "custom_bird_reconfigure_cmd_timeout", "2");
-
-    private static final Map<String, String> DAEMON_DEFAULTS = ordered(
-            "ipv4", "true",
-            "ipv6", "false",
-            "bird_conf", "/var/lib/anycast-healthchecker/anycast-prefixes.conf",
-            "bird6_conf", "/var/lib/anycast-healthchecker/6/anycast-prefixes.conf",
-            "bird_variable", "ACAST_PS_ADVERTISE",
-            "bird6_variable", "ACAST6_PS_ADVERTISE",
-            "bird_reconfigure_cmd", "sudo /usr/sbin/birdc configure",
-            "bird6_reconfigure_cmd", "sudo /usr/sbin/birdc6 configure",
-            "dummy_ip_prefix", "10.189.200.255/32",
-            "dummy_ip6_prefix", "2001:db8::1/128",
-            "bird_keep_changes", "false",
-            "bird6_keep_changes", "false",
-            "bird_changes_counter", "128",
-            "bird6_changes_counter", "128",
-            "purge_ip_prefixes", "false",
-            "pidfile", "/var/run/anycast-healthchecker/anycast-healthchecker.pid",
-            "loglevel", "debug",
-            "log_server_port", "514",
-            "json_stdout", "false",
-            "json_log_file", "false",
-            "json_log_server", "false",
-            "log_maxbytes", "104857600",
-            "log_backups", "8",
-            "log_format_journalctl", "false",
-            "prometheus_exporter", "false",
-            "prometheus_collector_textfile_dir", "/var/cache/textfile_collector/",
-            "prometheus_exporter_interval", "10");
-
     /** Daemon keys that only concern the tool's own process or files, which rhid does differently. */
     private static final Set<String> DAEMON_HOUSEKEEPING = Set.of("pidfile", "loglevel", "log_file", "log_maxbytes",
             "log_backups", "stderr_file", "stderr_log_server", "log_server", "log_server_port", "json_stdout",
@@ -87,13 +47,8 @@ public final class AnycastHealthchecker {
             "bird_variable", "bird6_variable", "bird_conf", "bird6_conf", "bird_reconfigure_cmd", "bird6_reconfigure_cmd",
             "bird_keep_changes", "bird6_keep_changes");
 
-    private static final Set<String> SERVICE_KEYS = Set.of("check_cmd", "check_interval", "check_timeout", "check_rise",
-            "check_fail", "check_disabled", "on_disabled", "ip_prefix", "interface", "ip_check_disabled",
-            "custom_bird_reconfigure_cmd", "custom_bird_reconfigure_cmd_timeout");
-
     private final Programs programs;
     private final Findings findings = new Findings();
-    private final List<String> errors = new ArrayList<>();
 
     AnycastHealthchecker(Programs programs) {
         this.programs = programs;
@@ -150,33 +105,9 @@ public final class AnycastHealthchecker {
                 : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
-    /** The parsed values of one service section. */
-    private record Section(String name, Ini.Origin origin, String cmd, List<String> argv, Duration interval, Duration timeout,
-                           int rise, int fall, boolean disabled, String onDisabled, Prefix prefix, String iface,
-                           boolean ipCheckDisabled, List<String> notes) {
-    }
-
     Imported convert(List<Input> inputs) throws ImportException {
-        Ini ini = new Ini();
-        SERVICE_DEFAULTS.forEach((k, v) -> ini.builtIn(Ini.DEFAULT, k, v));
-        DAEMON_DEFAULTS.forEach((k, v) -> ini.builtIn("daemon", k, v));
-        for (Input in : inputs) {
-            ini.read(in.name(), in.text());
-        }
-        ini.problems().forEach(p -> errors.add(p.toString()));
-        for (String key : List.of("bird_conf", "bird6_conf", "bird_variable", "bird6_variable", "bird_reconfigure_cmd",
-                "bird_keep_changes", "bird6_keep_changes")) {
-            value(ini, "daemon", key);
-        }
-        List<Section> sections = new ArrayList<>();
-        for (String name : ini.sections()) {
-            if (!name.equals("daemon")) {
-                section(ini, name).ifPresent(sections::add);
-            }
-        }
-        if (!errors.isEmpty()) {
-            throw new ImportException(ImportException.sorted(errors));
-        }
+        HealthcheckerIni ini = HealthcheckerIni.read(inputs, findings);
+        List<Section> sections = ini.sections();
 
         Draft draft = new Draft();
         List<String> files = inputs.stream().map(Input::name).toList();
@@ -212,133 +143,6 @@ public final class AnycastHealthchecker {
         return new Imported(YamlWriter.write(draft), ImportException.sorted(findings.warnings()));
     }
 
-    // ---- reading one service section ---------------------------------------------------------
-
-    private Optional<Section> section(Ini ini, String name) {
-        int before = errors.size();
-        String cmd = required(ini, name, "check_cmd");
-        List<String> argv = List.of();
-        if (cmd != null) {
-            try {
-                argv = Shlex.split(cmd);
-                if (argv.isEmpty()) {
-                    error(ini, name, "check_cmd", "must be a command (found an empty value)");
-                }
-            } catch (IllegalArgumentException e) {
-                error(ini, name, "check_cmd", "cannot be split into words like a shell would: " + e.getMessage());
-            }
-        }
-        Duration interval = seconds(ini, name, "check_interval", true);
-        Duration timeout = seconds(ini, name, "check_timeout", false);
-        int rise = integer(ini, name, "check_rise");
-        int fall = integer(ini, name, "check_fail");
-        boolean disabled = bool(ini, name, "check_disabled");
-        boolean ipCheckDisabled = bool(ini, name, "ip_check_disabled");
-        String onDisabled = value(ini, name, "on_disabled");
-        if (onDisabled != null && !onDisabled.equals("withdraw") && !onDisabled.equals("advertise")) {
-            error(ini, name, "on_disabled", "must be withdraw or advertise (found \"" + onDisabled + "\")");
-        }
-        Prefix prefix = null;
-        String text = required(ini, name, "ip_prefix");
-        if (text != null) {
-            Prefix.Parsed parsed = Prefix.parse(text.strip());
-            if (parsed.prefix() == null) {
-                error(ini, name, "ip_prefix", parsed.error());
-            } else {
-                prefix = parsed.prefix();
-            }
-        }
-        String iface = value(ini, name, "interface");
-        if (errors.size() > before) {
-            return Optional.empty();
-        }
-        Ini.Origin origin = ini.sectionOrigin(name).orElse(Ini.Origin.BUILT_IN);
-        List<String> notes = new ArrayList<>();
-        for (Ini.Entry e : ini.own(name)) {
-            if (!SERVICE_KEYS.contains(e.key())) {
-                notes.add(findings.warn(e.origin() + ": [" + name + "] " + e.key(), e.key() + " = " + e.raw().strip()
-                        + ": not an anycast-healthchecker setting; ignored"));
-            } else if (e.key().equals("custom_bird_reconfigure_cmd")) {
-                notes.add(findings.warn(e.origin() + ": [" + name + "] " + e.key(), "rhid does not run \"" + e.raw().strip()
-                        + "\" on changes; services.NAME.on_change runs a command after each state change is applied"));
-            }
-        }
-        return Optional.of(new Section(name, origin, cmd, argv, interval, timeout, rise, fall, disabled, onDisabled, prefix,
-                iface, ipCheckDisabled, notes));
-    }
-
-    private String value(Ini ini, String section, String key) {
-        try {
-            return ini.get(section, key).strip();
-        } catch (IllegalArgumentException e) {
-            error(ini, section, key, e.getMessage());
-            return null;
-        }
-    }
-
-    private String required(Ini ini, String section, String key) {
-        if (ini.entry(section, key).isEmpty()) {
-            Ini.Origin at = ini.sectionOrigin(section).orElse(Ini.Origin.BUILT_IN);
-            errors.add(at + ": [" + section + "] " + key + ": is required");
-            return null;
-        }
-        return value(ini, section, key);
-    }
-
-    private Duration seconds(Ini ini, String section, String key, boolean positive) {
-        String v = value(ini, section, key);
-        if (v == null) {
-            return Duration.ZERO;
-        }
-        Duration d = CheckCommands.seconds(v);
-        if (d == null || (positive && d.isZero())) {
-            error(ini, section, key, "must be a number of seconds" + (positive ? " greater than 0" : "") + " (found \"" + v + "\")");
-            return Duration.ZERO;
-        }
-        return d;
-    }
-
-    private int integer(Ini ini, String section, String key) {
-        String v = value(ini, section, key);
-        if (v == null) {
-            return 0;
-        }
-        if (!v.matches("[+-]?\\d{1,9}")) {
-            error(ini, section, key, "must be a whole number (found \"" + v + "\")");
-            return 0;
-        }
-        return Integer.parseInt(v);
-    }
-
-    private boolean bool(Ini ini, String section, String key) {
-        String v = value(ini, section, key);
-        if (v == null) {
-            return false;
-        }
-        switch (v.toLowerCase(Locale.ROOT)) {
-            case "1", "yes", "true", "on" -> {
-                return true;
-            }
-            case "0", "no", "false", "off" -> {
-                return false;
-            }
-            default -> {
-                error(ini, section, key, "must be true or false (found \"" + v + "\")");
-                return false;
-            }
-        }
-    }
-
-    private void error(Ini ini, String section, String key, String message) {
-        Ini.Origin at = ini.entry(section, key).map(Ini.Entry::origin).orElse(Ini.Origin.BUILT_IN);
-        errors.add(at + ": [" + section + "] " + key + ": " + message);
-    }
-
-    private static String where(Ini ini, String section, String key) {
-        Ini.Origin at = ini.entry(section, key).map(Ini.Entry::origin).orElse(ini.sectionOrigin(section).orElse(Ini.Origin.BUILT_IN));
-        return at + ": [" + section + "] " + key;
-    }
-
     // ---- converting ----------------------------------------------------------------------------
 
     private Draft.Service service(Section s, String name) {
@@ -369,20 +173,20 @@ public final class AnycastHealthchecker {
         return service;
     }
 
-    private void daemon(Ini ini, Draft draft) {
+    private void daemon(HealthcheckerIni ini, Draft draft) {
         Map<String, Object> bird = new LinkedHashMap<>();
         bird.put("include_file", "/etc/bird/rhid.conf");
         List<String> notes = new ArrayList<>();
-        String birdConf = ini.get("daemon", "bird_conf");
-        String variable = ini.get("daemon", "bird_variable");
+        String birdConf = ini.daemon("bird_conf");
+        String variable = ini.daemon("bird_variable");
         notes.add("BIRD 2. rhid owns include_file (static protocols rhid4/rhid6 and the function rhid_export()) instead of");
-        notes.add(birdConf + " (" + variable + ") and " + ini.get("daemon", "bird6_conf") + " ("
-                + ini.get("daemon", "bird6_variable") + "). In bird.conf:");
+        notes.add(birdConf + " (" + variable + ") and " + ini.daemon("bird6_conf") + " ("
+                + ini.daemon("bird6_variable") + "). In bird.conf:");
         notes.add("  - include \"/etc/bird/rhid.conf\"; instead of the anycast-prefixes.conf files;");
         notes.add("  - export where rhid_export(); instead of export where match_route(); (and match_route6());");
         notes.add("  - drop match_route() and the " + variable + " lists. rhid announces blackhole static routes, so");
         notes.add("    the service addresses no longer need a direct protocol on lo to be exported.");
-        String reconfigure = ini.get("daemon", "bird_reconfigure_cmd");
+        String reconfigure = ini.daemon("bird_reconfigure_cmd");
         List<String> words;
         try {
             words = Shlex.split(reconfigure);
@@ -395,16 +199,16 @@ public final class AnycastHealthchecker {
             bird.put("socket", words.get(s + 1));
             notes.add("socket: from bird_reconfigure_cmd = " + reconfigure);
         } else if (!birdc) {
-            notes.add(findings.warn(where(ini, "daemon", "bird_reconfigure_cmd"), "rhid reconfigures BIRD through its control"
+            notes.add(findings.warn(ini.where("daemon", "bird_reconfigure_cmd"), "rhid reconfigures BIRD through its control"
                     + " socket and does not run \"" + reconfigure + "\""));
         }
         for (String key : List.of("bird_keep_changes", "bird6_keep_changes")) {
-            if ("true".equalsIgnoreCase(ini.get("daemon", key).strip())) {
-                notes.add(findings.warn(where(ini, "daemon", key), key + " = true: rhid keeps no history of its include file"));
+            if ("true".equalsIgnoreCase(ini.daemon(key).strip())) {
+                notes.add(findings.warn(ini.where("daemon", key), key + " = true: rhid keeps no history of its include file"));
             }
         }
         List<String> housekeeping = new ArrayList<>();
-        for (Ini.Entry e : ini.own("daemon")) {
+        for (Ini.Entry e : ini.daemonEntries()) {
             if (e.origin().equals(Ini.Origin.BUILT_IN)) {
                 continue;
             }
@@ -468,11 +272,4 @@ public final class AnycastHealthchecker {
         }
     }
 
-    private static Map<String, String> ordered(String... kv) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put(kv[i], kv[i + 1]);
-        }
-        return m;
-    }
 }

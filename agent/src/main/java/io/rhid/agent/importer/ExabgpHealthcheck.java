@@ -20,43 +20,13 @@ import java.util.regex.Pattern;
 /**
  * Converts the command line of ExaBGP's healthcheck ({@code python3 -m exabgp healthcheck ...},
  * as of ExaBGP 4.2), or the {@code run ...;} line of the exabgp.conf process block that starts it,
- * into one rhid service. Options are read as its argparse parser reads them (long options may be
- * abbreviated, {@code --opt=value}, a {@code --config} file of {@code option = value} lines).
- * Pure apart from reading a {@code --config} file and asking {@link Programs} about the command.
- * One instance per import.
+ * into one rhid service: {@link HealthcheckOptions} reads the options, this class drafts the
+ * service from them. Pure apart from reading a {@code --config} file and asking {@link Programs}
+ * about the command. One instance per import.
  */
 public final class ExabgpHealthcheck {
 
     static final String TOOL = "ExaBGP healthcheck";
-
-    /** An option: its canonical long name, whether it takes a value, and whether it may repeat. */
-    private record Option(String name, boolean value, boolean repeats) {
-    }
-
-    private static final List<Option> OPTIONS = new ArrayList<>();
-    private static final Map<String, Option> SHORT = new LinkedHashMap<>();
-
-    static {
-        for (String flag : List.of("silent", "no-syslog", "no-ack", "sudo", "debug", "deaggregate-networks", "no-ip-setup",
-                "ip-setup", "dynamic-ip-setup", "withdraw-on-down")) {
-            OPTIONS.add(new Option(flag, false, false));
-        }
-        for (String valued : List.of("syslog-facility", "name", "config", "pid", "user", "group", "interval", "fast-interval",
-                "timeout", "rise", "fall", "disable", "command", "cmd", "next-hop", "local-preference", "label", "start-ip",
-                "up-metric", "down-metric", "disabled-metric", "increase", "community", "extended-community",
-                "large-community", "disabled-community", "as-path", "up-as-path", "down-as-path", "disabled-as-path",
-                "path-id")) {
-            OPTIONS.add(new Option(valued, true, false));
-        }
-        for (String repeated : List.of("ip", "neighbor", "execute", "up-execute", "down-execute", "disabled-execute")) {
-            OPTIONS.add(new Option(repeated, true, true));
-        }
-        Map<String, String> shorts = Map.ofEntries(Map.entry("s", "silent"), Map.entry("sF", "syslog-facility"),
-                Map.entry("a", "no-ack"), Map.entry("d", "debug"), Map.entry("n", "name"), Map.entry("F", "config"),
-                Map.entry("p", "pid"), Map.entry("i", "interval"), Map.entry("f", "fast-interval"), Map.entry("t", "timeout"),
-                Map.entry("c", "command"), Map.entry("N", "next-hop"));
-        shorts.forEach((s, l) -> SHORT.put(s, OPTIONS.stream().filter(o -> o.name().equals(l)).findFirst().orElseThrow()));
-    }
 
     private static final Pattern COMMUNITY = Pattern.compile("(\\d{1,5}):(\\d{1,5})");
     private static final Pattern LARGE_COMMUNITY = Pattern.compile("(\\d{1,10}):(\\d{1,10}):(\\d{1,10})");
@@ -84,67 +54,9 @@ public final class ExabgpHealthcheck {
         }).convert(args);
     }
 
-    /** The healthcheck options in {@code args}: after a {@code run} line's program, or the args themselves. */
-    static List<String> healthcheckArguments(List<String> args) throws ImportException {
-        List<String> words = args;
-        if (args.size() == 1 && args.get(0).strip().startsWith("run ")) {
-            try {
-                words = Shlex.split(args.get(0).strip());
-            } catch (IllegalArgumentException e) {
-                throw new ImportException(List.of("run line: cannot be split into words: " + e.getMessage()));
-            }
-        }
-        if (!words.isEmpty() && words.get(0).equals("run")) {
-            words = new ArrayList<>(words.subList(1, words.size()));
-            if (!words.isEmpty()) {
-                String last = words.get(words.size() - 1);
-                if (last.equals(";")) {
-                    words.remove(words.size() - 1);
-                } else if (last.endsWith(";")) {
-                    words.set(words.size() - 1, last.substring(0, last.length() - 1));
-                }
-            }
-        }
-        if (words.isEmpty() || words.get(0).startsWith("-")) {
-            return words;
-        }
-        for (int i = 0; i < words.size(); i++) {
-            String w = CheckCommands.basename(words.get(i));
-            if (w.equals("healthcheck") || w.startsWith("healthcheck.") || w.endsWith("-healthcheck")) {
-                return words.subList(i + 1, words.size());
-            }
-        }
-        throw new ImportException(List.of("\"" + String.join(" ", words) + "\": not a healthcheck command line (expected"
-                + " options such as --cmd, or a run line starting python3 -m exabgp healthcheck)"));
-    }
-
     Imported convert(List<String> args) throws ImportException {
-        List<String> words = healthcheckArguments(args);
-        Map<String, List<String>> options = parse(words, "argument");
-        if (options.containsKey("config")) {
-            String file = last(options, "config");
-            List<String> fromFile = new ArrayList<>();
-            try {
-                for (String line : readConfig.apply(file).split("\r?\n")) {
-                    String l = line.strip();
-                    if (l.isEmpty() || l.startsWith("#")) {
-                        continue;
-                    }
-                    String[] kv = ("--" + l).split("=", 2);
-                    for (String part : kv) {
-                        fromFile.add(part.strip());
-                    }
-                }
-            } catch (UncheckedIOException e) {
-                throw new ImportException(List.of(file + ": cannot read: " + e.getCause().getMessage()));
-            }
-            // As healthcheck does: the file's options first, the command line's after (and winning).
-            fromFile.addAll(words);
-            options = parse(fromFile, file);
-        }
-        if (!errors.isEmpty()) {
-            throw new ImportException(errors.stream().distinct().toList());
-        }
+        List<String> words = HealthcheckOptions.arguments(args);
+        HealthcheckOptions options = HealthcheckOptions.parse(words, readConfig);
         Draft draft = build(options, String.join(" ", words.stream().map(Shlex::quote).toList()));
         if (!errors.isEmpty()) {
             throw new ImportException(errors.stream().distinct().toList());
@@ -152,89 +64,9 @@ public final class ExabgpHealthcheck {
         return new Imported(YamlWriter.write(draft), findings.warnings());
     }
 
-    // ---- argparse ------------------------------------------------------------------------------
-
-    private Map<String, List<String>> parse(List<String> words, String source) {
-        errors.clear();
-        Map<String, List<String>> out = new LinkedHashMap<>();
-        for (int i = 0; i < words.size(); i++) {
-            String w = words.get(i);
-            Option option;
-            String value = null;
-            if (w.startsWith("--") && w.length() > 2) {
-                String name = w.substring(2);
-                int eq = name.indexOf('=');
-                if (eq >= 0) {
-                    value = name.substring(eq + 1);
-                    name = name.substring(0, eq);
-                }
-                option = longOption(name, source, w);
-            } else if (w.startsWith("-") && w.length() > 1) {
-                String s = w.substring(1);
-                option = SHORT.get(s);
-                if (option == null && SHORT.containsKey(s.substring(0, 1)) && SHORT.get(s.substring(0, 1)).value()) {
-                    option = SHORT.get(s.substring(0, 1));
-                    value = s.substring(1);
-                }
-                if (option == null) {
-                    errors.add(source + " " + w + ": unknown option");
-                }
-            } else {
-                errors.add(source + " \"" + w + "\": unexpected argument (healthcheck takes only options)");
-                continue;
-            }
-            if (option == null) {
-                continue;
-            }
-            if (option.value() && value == null) {
-                boolean optional = option.name().equals("syslog-facility");
-                if (i + 1 < words.size() && !(words.get(i + 1).startsWith("-") && words.get(i + 1).length() > 1
-                        && !words.get(i + 1).matches("-\\d.*"))) {
-                    value = words.get(++i);
-                } else if (optional) {
-                    value = "daemon";
-                } else {
-                    errors.add(source + " " + w + ": expects a value");
-                    continue;
-                }
-            } else if (!option.value() && value != null) {
-                errors.add(source + " " + w + ": takes no value");
-                continue;
-            }
-            String name = option.name().equals("cmd") ? "command" : option.name();
-            List<String> values = out.computeIfAbsent(name, k -> new ArrayList<>());
-            if (!option.repeats()) {
-                values.clear();
-            }
-            values.add(value == null ? "" : value);
-        }
-        return out;
-    }
-
-    /** An exact long option, or the only one it abbreviates (argparse allows unambiguous prefixes). */
-    private Option longOption(String name, String source, String word) {
-        for (Option o : OPTIONS) {
-            if (o.name().equals(name)) {
-                return o;
-            }
-        }
-        List<Option> matches = OPTIONS.stream().filter(o -> o.name().startsWith(name)).toList();
-        if (matches.size() == 1) {
-            return matches.get(0);
-        }
-        errors.add(source + " " + word + (matches.isEmpty() ? ": unknown option"
-                : ": ambiguous option (could be " + String.join(", ", matches.stream().map(o -> "--" + o.name()).toList()) + ")"));
-        return null;
-    }
-
-    private static String last(Map<String, List<String>> options, String name) {
-        List<String> values = options.get(name);
-        return values == null ? null : values.get(values.size() - 1);
-    }
-
     // ---- conversion ----------------------------------------------------------------------------
 
-    private Draft build(Map<String, List<String>> o, String commandLine) {
+    private Draft build(HealthcheckOptions o, String commandLine) {
         Draft draft = new Draft();
         draft.header.add("rhid config converted by `rhid import exabgp-healthcheck` from:");
         draft.header.add("  healthcheck " + commandLine);
@@ -245,13 +77,13 @@ public final class ExabgpHealthcheck {
         router.put("daemon", "exabgp");
         draft.top.put("router", router);
 
-        String original = last(o, "name") != null ? last(o, "name") : last(o, "label") != null ? last(o, "label") : "healthcheck";
+        String original = o.last("name") != null ? o.last("name") : o.last("label") != null ? o.last("label") : "healthcheck";
         Draft.Service service = new Draft.Service(new Names().serviceName(original));
         draft.services.add(service);
 
         // Prefixes.
         List<String> prefixes = new ArrayList<>();
-        for (String ip : o.getOrDefault("ip", List.of())) {
+        for (String ip : o.all("ip")) {
             Prefix.Parsed p = Prefix.parse(ip.strip());
             if (p.prefix() == null) {
                 errors.add("--ip " + ip + ": " + p.error());
@@ -259,14 +91,14 @@ public final class ExabgpHealthcheck {
                 prefixes.add(p.prefix().toString());
             }
         }
-        if (o.containsKey("deaggregate-networks")) {
+        if (o.has("deaggregate-networks")) {
             prefixes = deaggregate(prefixes, service.comments);
         }
         prefixes = List.copyOf(new LinkedHashSet<>(prefixes));
         if (prefixes.isEmpty()) {
             service.enabled = false;
             service.comments.add(findings.warn("--ip", "no --ip: healthcheck announced the addresses found on lo"
-                    + (last(o, "label") != null ? " labelled " + last(o, "label") : "") + "; list them under prefixes and"
+                    + (o.last("label") != null ? " labelled " + o.last("label") : "") + "; list them under prefixes and"
                     + " uncomment this service"));
             service.fields.put("prefixes", List.of());
         } else {
@@ -292,14 +124,16 @@ public final class ExabgpHealthcheck {
                 fall, findings, "--timeout", timingNotes);
         service.comments.addAll(timingNotes);
 
-        announce(o, service, draft, prefixes.size());
+        Announcing announcing = announce(o, prefixes.size());
+        service.fields.put("announce", Announcing.field(announcing.notes(), announcing.up()));
+        announcing.exabgp().ifPresent(exabgp -> router.put("exabgp", exabgp));
 
         // Checks.
-        String command = last(o, "command");
+        String command = o.last("command");
         if (command != null) {
             service.checks.add(command(command, checkTimeout));
         }
-        String disable = last(o, "disable");
+        String disable = o.last("disable");
         if (disable != null) {
             Draft.Check file = new Draft.Check("file");
             file.comments.add("--disable " + disable + ": the service is withdrawn while this file exists");
@@ -323,8 +157,8 @@ public final class ExabgpHealthcheck {
         int increase = intOption(o, "increase", "1");
         if (service.enabled && prefixes.size() > 1 && increase != 0) {
             draft.services.clear();
-            draft.services.addAll(perPrefix(service, prefixes, intOption(o, "start-ip", "0"), intOption(o, "up-metric", "100"),
-                    increase));
+            draft.services.addAll(perPrefix(service, announcing, prefixes, intOption(o, "start-ip", "0"),
+                    intOption(o, "up-metric", "100"), increase));
         }
         return draft;
     }
@@ -334,8 +168,8 @@ public final class ExabgpHealthcheck {
      * {@code --start-ip}, the first prefix gets the up metric and each further one {@code increase}
      * more. The checks are the same, so rhid runs them together (linked checks).
      */
-    private List<Draft.Service> perPrefix(Draft.Service template, List<String> prefixes, int startIp, int upMetric,
-                                          int increase) {
+    private List<Draft.Service> perPrefix(Draft.Service template, Announcing announcing, List<String> prefixes, int startIp,
+                                          int upMetric, int increase) {
         List<String> order = new ArrayList<>(prefixes);
         java.util.Collections.rotate(order, -Math.floorMod(startIp, order.size()));
         List<Draft.Service> out = new ArrayList<>();
@@ -351,19 +185,14 @@ public final class ExabgpHealthcheck {
             }
             s.fields.putAll(template.fields);
             s.fields.put("prefixes", List.of(order.get(i)));
-            if (template.fields.get("announce") instanceof Draft.Commented c && c.value() instanceof Map<?, ?> announce
-                    && announce.get("up") instanceof Draft.Flow up) {
-                Map<String, Object> attributes = new LinkedHashMap<>(up.entries());
-                if (med >= 0 && med <= 4294967295L) {
-                    attributes.put("med", med);
-                } else {
-                    attributes.remove("med");
-                    s.comments.add(findings.warn("--increase", "MED " + med + " for " + order.get(i) + " is out of range; left out"));
-                }
-                Map<String, Object> newAnnounce = new LinkedHashMap<>();
-                newAnnounce.put("up", new Draft.Flow(attributes));
-                s.fields.put("announce", new Draft.Commented(i == 0 ? c.comments() : List.of(), newAnnounce));
+            Map<String, Object> attributes = new LinkedHashMap<>(announcing.up());
+            if (med >= 0 && med <= 4294967295L) {
+                attributes.put("med", med);
+            } else {
+                attributes.remove("med");
+                s.comments.add(findings.warn("--increase", "MED " + med + " for " + order.get(i) + " is out of range; left out"));
             }
+            s.fields.put("announce", Announcing.field(i == 0 ? announcing.notes() : List.of(), attributes));
             s.checks.addAll(template.checks);
             out.add(s);
         }
@@ -397,12 +226,26 @@ public final class ExabgpHealthcheck {
         return first.contains("=") || first.isEmpty();
     }
 
-    private void announce(Map<String, List<String>> o, Draft.Service service, Draft draft, int prefixCount) {
+    /**
+     * A service's announce settings: the attributes while up, the comments explaining them, and
+     * {@code router.exabgp} when a prepend needs the local ASN.
+     */
+    private record Announcing(Map<String, Object> up, List<String> notes, Optional<Draft.Commented> exabgp) {
+
+        /** The service's {@code announce} key with {@code up} attributes, commented with {@code comments}. */
+        static Draft.Commented field(List<String> comments, Map<String, Object> up) {
+            Map<String, Object> announce = new LinkedHashMap<>();
+            announce.put("up", new Draft.Flow(up));
+            return new Draft.Commented(comments, announce);
+        }
+    }
+
+    private Announcing announce(HealthcheckOptions o, int prefixCount) {
         Map<String, Object> exabgp = new LinkedHashMap<>();
         String asnNote = null;
         Map<String, Object> up = new LinkedHashMap<>();
         List<String> notes = new ArrayList<>();
-        String community = last(o, "community");
+        String community = o.last("community");
         if (community != null) {
             List<String> good = new ArrayList<>();
             for (String c : words(community)) {
@@ -416,7 +259,7 @@ public final class ExabgpHealthcheck {
                 up.put("communities", good);
             }
         }
-        String large = last(o, "large-community");
+        String large = o.last("large-community");
         if (large != null) {
             List<String> good = new ArrayList<>();
             for (String c : words(large)) {
@@ -438,7 +281,7 @@ public final class ExabgpHealthcheck {
         } else {
             notes.add(findings.warn("--up-metric", "MED " + upMetric + " is negative; left out"));
         }
-        String asPath = last(o, "up-as-path") != null ? last(o, "up-as-path") : last(o, "as-path");
+        String asPath = o.last("up-as-path") != null ? o.last("up-as-path") : o.last("as-path");
         if (asPath != null) {
             List<String> asns = words(asPath);
             if (!asns.isEmpty() && asns.stream().allMatch(a -> ASN.matcher(a).matches() && a.equals(asns.get(0)))
@@ -461,36 +304,31 @@ public final class ExabgpHealthcheck {
                 notes.add(findings.warn("--as-path", "AS path \"" + asPath + "\" is not repetitions of the local ASN;"
                         + " rhid can only prepend the local ASN, so it is left out"));
             }
-            if (!exabgp.isEmpty() && draft.top.get("router") instanceof Map<?, ?> r) {
-                @SuppressWarnings("unchecked")
-                Map<String, Object> router = (Map<String, Object>) r;
-                router.put("exabgp", new Draft.Commented(List.of(asnNote), exabgp));
-            }
         }
         if (prefixCount > 1 && intOption(o, "increase", "1") != 0) {
             notes.add("--increase " + intOption(o, "increase", "1") + ": healthcheck raised the MED for each further --ip"
                     + " (in --start-ip order); one service per prefix keeps each prefix's MED");
-        } else if (prefixCount > 1 && o.containsKey("start-ip")) {
-            notes.add("--start-ip " + last(o, "start-ip") + ": all prefixes share one MED, so the order does not matter");
+        } else if (prefixCount > 1 && o.has("start-ip")) {
+            notes.add("--start-ip " + o.last("start-ip") + ": all prefixes share one MED, so the order does not matter");
         }
-        if (o.containsKey("withdraw-on-down")) {
+        if (o.has("withdraw-on-down")) {
             notes.add("--withdraw-on-down: withdrawn while down or disabled, as rhid always does");
         } else {
             List<String> lost = new ArrayList<>();
             lost.add("MED " + intOption(o, "down-metric", "1000") + " while down");
             lost.add("MED " + intOption(o, "disabled-metric", "500") + " while disabled");
             for (String key : List.of("disabled-community", "down-as-path", "disabled-as-path")) {
-                if (last(o, key) != null) {
-                    lost.add("--" + key + " " + last(o, key));
+                if (o.last(key) != null) {
+                    lost.add("--" + key + " " + o.last(key));
                 }
             }
             notes.add(findings.warn("--withdraw-on-down", "without --withdraw-on-down healthcheck kept announcing a down or"
                     + " disabled service (" + String.join(", ", lost) + "); rhid withdraws it. Use `rhid drain` to move"
                     + " traffic away gracefully"));
         }
-        Map<String, Object> announce = new LinkedHashMap<>();
-        announce.put("up", new Draft.Flow(up));
-        service.fields.put("announce", new Draft.Commented(notes, announce));
+        Optional<Draft.Commented> router = exabgp.isEmpty() ? Optional.empty()
+                : Optional.of(new Draft.Commented(List.of(asnNote), exabgp));
+        return new Announcing(up, notes, router);
     }
 
     private static boolean communityOk(String c) {
@@ -498,27 +336,27 @@ public final class ExabgpHealthcheck {
         return m.matches() && Integer.parseInt(m.group(1)) <= 65535 && Integer.parseInt(m.group(2)) <= 65535;
     }
 
-    private void addresses(Map<String, List<String>> o, Draft draft) {
+    private void addresses(HealthcheckOptions o, Draft draft) {
         Map<String, Object> addresses = new LinkedHashMap<>();
         List<String> notes = new ArrayList<>();
-        if (o.containsKey("no-ip-setup")) {
+        if (o.has("no-ip-setup")) {
             addresses.put("manage", false);
             notes.add("--no-ip-setup: the addresses are set up elsewhere");
         } else {
             addresses.put("manage", true);
             addresses.put("interface", "lo");
-            if (o.containsKey("dynamic-ip-setup")) {
+            if (o.has("dynamic-ip-setup")) {
                 addresses.put("remove_when_down", true);
                 notes.add("--dynamic-ip-setup: the address is removed after the route is withdrawn");
             }
-            if (last(o, "label") != null) {
-                notes.add("--label " + last(o, "label") + ": rhid does not label addresses; it records the ones it added");
+            if (o.last("label") != null) {
+                notes.add("--label " + o.last("label") + ": rhid does not label addresses; it records the ones it added");
             }
         }
         draft.top.put("addresses", new Draft.Commented(notes, addresses));
     }
 
-    private void ignored(Map<String, List<String>> o, Draft.Service service) {
+    private void ignored(HealthcheckOptions o, Draft.Service service) {
         Map<String, String> unsupported = new LinkedHashMap<>();
         unsupported.put("next-hop", "rhid announces with the routing daemon's own next hop (next-hop self)");
         unsupported.put("local-preference", "rhid sets no LOCAL_PREF");
@@ -530,7 +368,7 @@ public final class ExabgpHealthcheck {
         unsupported.put("down-execute", "not run; see services.NAME.on_change (RHID_TO=down)");
         unsupported.put("disabled-execute", "not run; see services.NAME.on_change");
         unsupported.forEach((key, why) -> {
-            for (String v : o.getOrDefault(key, List.of())) {
+            for (String v : o.all(key)) {
                 if (key.equals("next-hop") && v.equals("self")) {
                     continue;
                 }
@@ -543,7 +381,7 @@ public final class ExabgpHealthcheck {
         List<String> process = new ArrayList<>();
         for (String key : List.of("silent", "syslog-facility", "no-syslog", "no-ack", "sudo", "debug", "pid", "user", "group",
                 "config", "ip-setup")) {
-            if (o.containsKey(key)) {
+            if (o.has(key)) {
                 process.add("--" + key);
             }
         }
@@ -581,8 +419,8 @@ public final class ExabgpHealthcheck {
         return out;
     }
 
-    private Duration secondsOption(Map<String, List<String>> o, String key, String fallback) {
-        String v = Optional.ofNullable(last(o, key)).orElse(fallback);
+    private Duration secondsOption(HealthcheckOptions o, String key, String fallback) {
+        String v = Optional.ofNullable(o.last(key)).orElse(fallback);
         Duration d = CheckCommands.seconds(v);
         if (d == null) {
             errors.add("--" + key + " " + v + ": must be a number of seconds");
@@ -590,8 +428,8 @@ public final class ExabgpHealthcheck {
         return d;
     }
 
-    private int intOption(Map<String, List<String>> o, String key, String fallback) {
-        String v = Optional.ofNullable(last(o, key)).orElse(fallback).strip();
+    private int intOption(HealthcheckOptions o, String key, String fallback) {
+        String v = Optional.ofNullable(o.last(key)).orElse(fallback).strip();
         if (!v.matches("[+-]?\\d{1,9}")) {
             errors.add("--" + key + " " + v + ": must be a whole number");
             return 0;

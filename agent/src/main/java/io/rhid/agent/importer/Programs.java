@@ -1,6 +1,6 @@
 package io.rhid.agent.importer;
 
-import io.rhid.checks.internal.Permissions;
+import io.rhid.checks.spi.Permissions;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;

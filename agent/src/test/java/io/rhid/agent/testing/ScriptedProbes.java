@@ -13,9 +13,9 @@ import java.util.function.LongSupplier;
  * A check type for tests, {@code type: scripted, probe: NAME}: every check naming the same probe
  * gets the same {@link ScriptedProbe}, whose result the test sets.
  */
-public final class ScriptedProbes implements ProbeProvider {
+public final class ScriptedProbes implements ProbeProvider<ScriptedProbes.Spec> {
 
-    record Spec(String probe) implements ProbeSpec {
+    public record Spec(String probe) implements ProbeSpec {
         @Override
         public String type() {
             return "scripted";
@@ -44,12 +44,17 @@ public final class ScriptedProbes implements ProbeProvider {
     }
 
     @Override
-    public ProbeSpec parse(SpecReader reader) {
+    public Class<Spec> specType() {
+        return Spec.class;
+    }
+
+    @Override
+    public Spec parse(SpecReader reader) {
         return reader.requiredString("probe").map(Spec::new).orElse(null);
     }
 
     @Override
-    public Probe create(ProbeSpec spec, ProbeContext context) {
-        return get(((Spec) spec).probe());
+    public Probe create(Spec spec, ProbeContext context) {
+        return get(spec.probe());
     }
 }

@@ -4,7 +4,6 @@ import io.rhid.checks.internal.Endpoints;
 import io.rhid.checks.spi.Probe;
 import io.rhid.checks.spi.ProbeContext;
 import io.rhid.checks.spi.ProbeProvider;
-import io.rhid.checks.spi.ProbeSpec;
 import io.rhid.checks.spi.SpecReader;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -20,7 +19,7 @@ import org.xbill.DNS.Type;
 import static io.rhid.checks.internal.Reasons.quote;
 
 /** The {@code dns} check type; stateless and thread-safe. */
-public final class DnsProbeProvider implements ProbeProvider {
+public final class DnsProbeProvider implements ProbeProvider<DnsProbeSpec> {
 
     static final String TYPE = "dns";
 
@@ -38,7 +37,12 @@ public final class DnsProbeProvider implements ProbeProvider {
     }
 
     @Override
-    public ProbeSpec parse(SpecReader reader) {
+    public Class<DnsProbeSpec> specType() {
+        return DnsProbeSpec.class;
+    }
+
+    @Override
+    public DnsProbeSpec parse(SpecReader reader) {
         InetSocketAddress server = reader.requiredString("server").map(s -> server(reader, s)).orElse(null);
         Name name = reader.requiredString("name").map(n -> name(reader, n)).orElse(null);
         String record = reader.string("record").map(r -> record(reader, r)).orElse("A");
@@ -53,10 +57,7 @@ public final class DnsProbeProvider implements ProbeProvider {
     }
 
     @Override
-    public Probe create(ProbeSpec spec, ProbeContext context) {
-        if (!(spec instanceof DnsProbeSpec dns)) {
-            throw new IllegalArgumentException("not a dns spec: " + spec);
-        }
+    public Probe create(DnsProbeSpec dns, ProbeContext context) {
         return new DnsProbe(dns, context);
     }
 

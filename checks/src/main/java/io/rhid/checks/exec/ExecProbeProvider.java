@@ -1,10 +1,9 @@
 package io.rhid.checks.exec;
 
-import io.rhid.checks.internal.Permissions;
+import io.rhid.checks.spi.Permissions;
 import io.rhid.checks.spi.Probe;
 import io.rhid.checks.spi.ProbeContext;
 import io.rhid.checks.spi.ProbeProvider;
-import io.rhid.checks.spi.ProbeSpec;
 import io.rhid.checks.spi.SpecReader;
 import java.io.File;
 import java.nio.file.Files;
@@ -20,7 +19,7 @@ import java.util.Optional;
 import static io.rhid.checks.internal.Reasons.quote;
 
 /** The {@code exec} check type; resolves commands on PATH at parse time; stateless and thread-safe. */
-public final class ExecProbeProvider implements ProbeProvider {
+public final class ExecProbeProvider implements ProbeProvider<ExecProbeSpec> {
 
     static final String TYPE = "exec";
 
@@ -44,7 +43,12 @@ public final class ExecProbeProvider implements ProbeProvider {
     }
 
     @Override
-    public ProbeSpec parse(SpecReader reader) {
+    public Class<ExecProbeSpec> specType() {
+        return ExecProbeSpec.class;
+    }
+
+    @Override
+    public ExecProbeSpec parse(SpecReader reader) {
         // SpecReader has no requiredStrings, and an empty result means absent or a type error the
         // reader already reported; only a new error tells them apart.
         boolean errorsBefore = reader.hasErrors();
@@ -62,10 +66,7 @@ public final class ExecProbeProvider implements ProbeProvider {
     }
 
     @Override
-    public Probe create(ProbeSpec spec, ProbeContext context) {
-        if (!(spec instanceof ExecProbeSpec exec)) {
-            throw new IllegalArgumentException("not an exec spec: " + spec);
-        }
+    public Probe create(ExecProbeSpec exec, ProbeContext context) {
         return new ExecProbe(exec, context);
     }
 

@@ -3,7 +3,6 @@ package io.rhid.checks.file;
 import io.rhid.checks.spi.Probe;
 import io.rhid.checks.spi.ProbeContext;
 import io.rhid.checks.spi.ProbeProvider;
-import io.rhid.checks.spi.ProbeSpec;
 import io.rhid.checks.spi.SpecReader;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -11,7 +10,7 @@ import java.nio.file.Path;
 import static io.rhid.checks.internal.Reasons.quote;
 
 /** The {@code file} check type; stateless and thread-safe. */
-public final class FileProbeProvider implements ProbeProvider {
+public final class FileProbeProvider implements ProbeProvider<FileProbeSpec> {
 
     static final String TYPE = "file";
 
@@ -24,7 +23,12 @@ public final class FileProbeProvider implements ProbeProvider {
     }
 
     @Override
-    public ProbeSpec parse(SpecReader reader) {
+    public Class<FileProbeSpec> specType() {
+        return FileProbeSpec.class;
+    }
+
+    @Override
+    public FileProbeSpec parse(SpecReader reader) {
         String path = reader.requiredString("path").filter(p -> valid(reader, p)).orElse(null);
         if (reader.hasErrors()) {
             return null;
@@ -33,10 +37,7 @@ public final class FileProbeProvider implements ProbeProvider {
     }
 
     @Override
-    public Probe create(ProbeSpec spec, ProbeContext context) {
-        if (!(spec instanceof FileProbeSpec file)) {
-            throw new IllegalArgumentException("not a file spec: " + spec);
-        }
+    public Probe create(FileProbeSpec file, ProbeContext context) {
         return new FileProbe(file);
     }
 

@@ -3,7 +3,6 @@ package io.rhid.checks.http;
 import io.rhid.checks.spi.Probe;
 import io.rhid.checks.spi.ProbeContext;
 import io.rhid.checks.spi.ProbeProvider;
-import io.rhid.checks.spi.ProbeSpec;
 import io.rhid.checks.spi.SpecReader;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
@@ -25,7 +24,7 @@ import static io.rhid.checks.internal.Reasons.quote;
  * The {@code http} check type; parses on the config thread and creates probes from any thread,
  * all sharing one lazily built {@link HttpClients}.
  */
-public final class HttpProbeProvider implements ProbeProvider {
+public final class HttpProbeProvider implements ProbeProvider<HttpProbeSpec> {
 
     static final String TYPE = "http";
 
@@ -47,7 +46,12 @@ public final class HttpProbeProvider implements ProbeProvider {
     }
 
     @Override
-    public ProbeSpec parse(SpecReader reader) {
+    public Class<HttpProbeSpec> specType() {
+        return HttpProbeSpec.class;
+    }
+
+    @Override
+    public HttpProbeSpec parse(SpecReader reader) {
         // A value that failed validation is replaced by null or a default below; that is harmless
         // because hasErrors() then stops the spec from being built.
         String url = reader.requiredString("url").map(u -> url(reader, u)).orElse(null);
@@ -65,17 +69,14 @@ public final class HttpProbeProvider implements ProbeProvider {
     }
 
     @Override
-    public Probe create(ProbeSpec spec, ProbeContext context) {
-        if (!(spec instanceof HttpProbeSpec http)) {
-            throw new IllegalArgumentException("not an http spec: " + spec);
-        }
+    public Probe create(HttpProbeSpec http, ProbeContext context) {
         return new HttpProbe(http, context, clients());
     }
 
     /** Builds the shared client and exchanges requests with a throwaway loopback server, over TLS too if a check uses https. */
     @Override
-    public void warmUp(List<ProbeSpec> specs) {
-        boolean tls = specs.stream().anyMatch(s -> s instanceof HttpProbeSpec h && h.url().regionMatches(true, 0, "https:", 0, 6));
+    public void warmUp(List<HttpProbeSpec> specs) {
+        boolean tls = specs.stream().anyMatch(h -> h.url().regionMatches(true, 0, "https:", 0, 6));
         clients().warmUp(tls);
     }
 

@@ -4,13 +4,12 @@ import io.rhid.checks.internal.Endpoints;
 import io.rhid.checks.spi.Probe;
 import io.rhid.checks.spi.ProbeContext;
 import io.rhid.checks.spi.ProbeProvider;
-import io.rhid.checks.spi.ProbeSpec;
 import io.rhid.checks.spi.SpecReader;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 
 /** The {@code tcp} check type; stateless and thread-safe. */
-public final class TcpProbeProvider implements ProbeProvider {
+public final class TcpProbeProvider implements ProbeProvider<TcpProbeSpec> {
 
     static final String TYPE = "tcp";
 
@@ -23,7 +22,12 @@ public final class TcpProbeProvider implements ProbeProvider {
     }
 
     @Override
-    public ProbeSpec parse(SpecReader reader) {
+    public Class<TcpProbeSpec> specType() {
+        return TcpProbeSpec.class;
+    }
+
+    @Override
+    public TcpProbeSpec parse(SpecReader reader) {
         InetSocketAddress address = reader.requiredString("address").map(a -> address(reader, a)).orElse(null);
         Optional<String> send = reader.string("send").filter(s -> notEmpty(reader, "send", s));
         Optional<String> expect = reader.string("expect").filter(s -> notEmpty(reader, "expect", s));
@@ -34,10 +38,7 @@ public final class TcpProbeProvider implements ProbeProvider {
     }
 
     @Override
-    public Probe create(ProbeSpec spec, ProbeContext context) {
-        if (!(spec instanceof TcpProbeSpec tcp)) {
-            throw new IllegalArgumentException("not a tcp spec: " + spec);
-        }
+    public Probe create(TcpProbeSpec tcp, ProbeContext context) {
         return new TcpProbe(tcp, context);
     }
 

@@ -1,4 +1,4 @@
-package io.rhid.checks.internal;
+package io.rhid.checks.spi;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,6 +13,10 @@ import java.util.Set;
  * Whether a file that rhid trusts (its config, a command it runs) could be changed by someone
  * other than its owner or root: writable by others, or by a group other than root's. Whoever can
  * write such a file can make rhid withdraw or announce prefixes.
+ *
+ * <p>Part of the SPI so that a provider can refuse a program or file its checks trust, as the
+ * built-in {@code exec} type does, and the agent can apply the same rule to its config and hooks.
+ * Stateless and thread-safe.
  */
 public final class Permissions {
 
