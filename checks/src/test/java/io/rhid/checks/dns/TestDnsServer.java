@@ -12,6 +12,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Arrays;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
@@ -36,12 +37,14 @@ final class TestDnsServer implements AutoCloseable {
 
     private final DatagramSocket udp;
     private final ServerSocket tcp;
-    /** How long {@code slow.example.} takes to be answered over TCP. */
-    static final long SLOW_MILLIS = 300;
+    /** The longest {@code slow.example.} is held over TCP when the test does not release it. */
+    static final long SLOW_MILLIS = 10_000;
 
     final AtomicInteger tcpQueries = new AtomicInteger();
     /** Released when a query for {@code slow.example.} arrives over TCP. */
     final Semaphore slowQueries = new Semaphore(0);
+    /** A permit lets one held {@code slow.example.} answer go out. */
+    final Semaphore slowAnswers = new Semaphore(0);
 
     TestDnsServer() throws IOException {
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
@@ -109,8 +112,9 @@ final class TestDnsServer implements AutoCloseable {
                 Message query = new Message(wire);
                 if (query.getQuestion() != null && query.getQuestion().getName().toString().equals("slow.example.")) {
                     slowQueries.release();
-                    // The point of this name: an answer that takes longer than a probe's timeout.
-                    Thread.sleep(SLOW_MILLIS);
+                    // The point of this name: an answer held until the test has seen what it wanted,
+                    // so "later than another query" holds however slow the machine is.
+                    slowAnswers.tryAcquire(SLOW_MILLIS, TimeUnit.MILLISECONDS);
                 }
                 byte[] out = wire(query, true);
                 if (out != null) {
