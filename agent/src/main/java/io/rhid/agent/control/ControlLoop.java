@@ -13,8 +13,6 @@ import io.rhid.agent.config.Prefix;
 import io.rhid.agent.config.ProbeTypes;
 import io.rhid.agent.config.RhidConfig;
 import io.rhid.agent.config.ServiceConfig;
-import io.rhid.agent.health.CheckRecord;
-import io.rhid.agent.health.DrainHold;
 import io.rhid.agent.health.FlapDamping;
 import io.rhid.agent.health.ReloadHold;
 import io.rhid.agent.health.ServiceEvaluator;
@@ -30,13 +28,10 @@ import io.rhid.agent.schedule.ProbeScheduler;
 import io.rhid.agent.status.Metric;
 import io.rhid.agent.status.MetricListener;
 import io.rhid.agent.status.StatusSnapshot;
-import io.rhid.checks.spi.Probe;
-import io.rhid.checks.spi.ProbeContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -93,9 +88,9 @@ public final class ControlLoop implements Runnable, Operations {
 
     private final BlockingQueue<Event> inbox = new LinkedBlockingQueue<>();
     private final Environment env;
-    private final ProbeTypes types;
     private final MetricListener metrics;
-    private final ProbeScheduler scheduler;
+    private final CheckBook checks;
+    private final Commands commands;
     private final ConfigSource source;
     private final Drains drains;
     private final Hooks hooks = new Hooks(HOOK_TIMEOUT);
@@ -111,8 +106,6 @@ public final class ControlLoop implements Runnable, Operations {
     // Confined to the loop's thread, except config, which the export watch reads.
     /** The running config; a reload replaces it, services and all, in one assignment. */
     private volatile RhidConfig config;
-    /** Each check's latest result and rise/fall state, as the scheduler reported them. */
-    private final Map<CheckKey, CheckRecord> checks = new HashMap<>();
     private final Map<String, Verdict> verdicts = new HashMap<>();
     private final FlapDamping flap = new FlapDamping();
     private final ReloadHold reloadHold = new ReloadHold();
@@ -138,13 +131,13 @@ public final class ControlLoop implements Runnable, Operations {
         this.config = config;
         this.source = source;
         this.drains = new Drains(config.stateDir());
-        this.types = types;
         this.env = env;
         this.metrics = metrics;
         this.version = version;
-        this.scheduler = new ProbeScheduler(env.timer(), env.probeRunner(), env.ticker(), env.wallMillis(), env.random(),
-                update -> submit(new ProbeEvent(update)));
+        this.checks = new CheckBook(types, new ProbeScheduler(env.timer(), env.probeRunner(), env.ticker(), env.wallMillis(),
+                env.random(), update -> submit(new ProbeEvent(update))), metrics);
         this.converger = new Converger(config, router, loopback, metrics, env.ticker(), env.wallMillis(), this::runPendingHooks);
+        this.commands = new Commands(drains, flap, checks, converger, verdicts, env.ticker(), env.wallMillis());
         this.exports = new ExportWatch(exportQuery, exportRunner, env.ticker(), env.wallMillis(), this::configuredPrefixes,
                 converger::announced);
         converger.exports(exports);
@@ -206,7 +199,7 @@ public final class ControlLoop implements Runnable, Operations {
         for (ServiceConfig s : config.services().values()) {
             verdicts.put(s.name(), Verdict.starting(now));
             for (CheckConfig c : s.checks()) {
-                startCheck(s, c);
+                checks.start(s, c);
             }
         }
         log.info("started: {}, {}, daemon {}", Texts.counted(config.services().size(), "service"),
@@ -248,7 +241,9 @@ public final class ControlLoop implements Runnable, Operations {
         List<Runnable> replies = new ArrayList<>();
         for (Event e : batch) {
             if (e instanceof ProbeEvent p) {
-                onProbe(p.update(), dirty);
+                if (checks.record(p.update(), config)) {
+                    dirty.add(p.update().key().service());
+                }
             } else if (e instanceof Command c) {
                 replies.add(handle(c, dirty));
             } else if (e instanceof Stop) {
@@ -256,7 +251,7 @@ public final class ControlLoop implements Runnable, Operations {
             }
         }
         if (stopping) {
-            scheduler.close();
+            checks.close();
             withdrawnOnStop = converger.withdrawAll();
             publish();
             replies.forEach(Runnable::run);
@@ -331,70 +326,7 @@ public final class ControlLoop implements Runnable, Operations {
             Reply r = reloadConfig(dirty);
             return () -> c.reply().complete(r);
         }
-        List<String> targets = c.all() ? List.copyOf(config.services().keySet()) : c.services();
-        List<String> unknown = targets.stream().filter(n -> !config.services().containsKey(n)).toList();
-        if (!unknown.isEmpty()) {
-            Reply r = Reply.error("no service named " + String.join(", ", unknown) + " (services: "
-                    + String.join(", ", config.services().keySet()) + ")");
-            return () -> c.reply().complete(r);
-        }
-        if (targets.isEmpty()) {
-            return () -> c.reply().complete(Reply.error("name at least one service, or --all"));
-        }
-        List<String> notes = new ArrayList<>();
-        Set<String> released = new TreeSet<>();
-        long now = env.ticker().nanos();
-        for (String name : targets) {
-            ServiceConfig s = config.services().get(name);
-            switch (c.kind()) {
-                case DRAIN -> {
-                    if (drains.hold().get(name) == null) {
-                        log.info("{}: drain requested; draining for {}, then withdrawn", name, Durations.format(s.drainHold()));
-                        notes.add(drains.put(name, new DrainHold.Drain(env.wallMillis().getAsLong(),
-                                now + s.drainHold().toNanos(), false)));
-                        dirty.add(name);
-                    }
-                }
-                case RESUME -> {
-                    if (flap.release(name)) {
-                        log.info("{}: resume requested; flap damping hold released", name);
-                        released.add(name);
-                        dirty.add(name);
-                    }
-                    if (drains.hold().get(name) != null) {
-                        log.info("{}: resume requested; announced again while healthy", name);
-                        notes.add(drains.remove(name));
-                        dirty.add(name);
-                    }
-                }
-                case RECHECK -> s.checks().forEach(ch -> scheduler.runNow(new CheckKey(name, ch.name())));
-                default -> throw new IllegalStateException(c.kind().toString());
-            }
-        }
-        notes.removeIf(Objects::isNull);
-        return () -> {
-            StringBuilder m = new StringBuilder();
-            for (String name : targets) {
-                Verdict st = verdicts.get(name);
-                if (m.length() > 0) {
-                    m.append('\n');
-                }
-                m.append(name).append(": ").append(c.kind() == Command.Kind.RECHECK ? "checks run now; " : "")
-                        .append(st == null ? "down" : st.state().label());
-                if (released.contains(name)) {
-                    m.append(" (flap damping hold released)");
-                }
-                if (c.kind() == Command.Kind.DRAIN && st != null && st.state() == ServiceState.DRAINING) {
-                    m.append(" (withdrawn after drain_hold ").append(Durations.format(config.services().get(name).drainHold()))
-                            .append(')');
-                }
-            }
-            if (!converger.inSync()) {
-                m.append("\nthe router has not applied this yet: ").append(converger.routerStatus().error());
-            }
-            notes.forEach(n -> m.append("\nwarning: ").append(n));
-            c.reply().complete(Reply.ok(m.toString()));
-        };
+        return commands.handle(c, config, dirty);
     }
 
     /**
@@ -409,27 +341,16 @@ public final class ControlLoop implements Runnable, Operations {
             next = source.load();
         } catch (ConfigException e) {
             metrics.increment(Metric.CONFIG_RELOADS, "error");
-            try (var f = LogFields.of("event", "reload", "result", "error")) {
-                for (var error : e.errors()) {
-                    log.error("reload: {}", error);
-                }
-                log.error("reload: {} in {}; nothing changed, still running on the previous config",
-                        Texts.counted(e.errors().size(), "error"), config.source());
-            }
-            return Reply.error("reload refused, nothing changed: " + Texts.counted(e.errors().size(), "error") + ":\n"
-                    + e.getMessage());
+            return ReloadDiff.refused(e, config);
         }
         RhidConfig old = config;
         ReloadDiff diff = ReloadDiff.of(old, next);
-        for (CheckKey key : diff.stop()) {
-            scheduler.stop(key);
-            checks.remove(key);
-        }
+        diff.stop().forEach(checks::stop);
         config = old.withServicesOf(next);
         long nowMillis = env.wallMillis().getAsLong();
         diff.added().forEach(name -> verdicts.put(name, Verdict.starting(nowMillis)));
         for (ReloadDiff.Start start : diff.start()) {
-            startCheck(start.service(), start.check());
+            checks.start(start.service(), start.check());
             if (start.hold()) {
                 reloadHold.hold(start.service().name());
             }
@@ -455,47 +376,6 @@ public final class ControlLoop implements Runnable, Operations {
     }
 
     // ---- health ------------------------------------------------------------------------------
-
-    /** Starts a check from its initial (down) state; its health is in its updates from then on. */
-    private void startCheck(ServiceConfig s, CheckConfig c) {
-        CheckKey key = new CheckKey(s.name(), c.name());
-        Probe probe = types.create(c.spec(), new ProbeContext(key.toString(), c.timing().timeout()));
-        scheduler.start(key, c.timing(), probe, c.spec().endpoint());
-    }
-
-    private void onProbe(CheckUpdate u, Set<String> dirty) {
-        ServiceConfig s = config.services().get(u.key().service());
-        CheckConfig c = s == null ? null : s.checks().stream().filter(x -> x.name().equals(u.key().check())).findFirst()
-                .orElse(null);
-        if (c == null) {
-            return; // a check removed by a reload; its last run finished after it was stopped
-        }
-        checks.put(u.key(), CheckRecord.next(checks.get(u.key()), u.health(), u.result().passed(), u.result().reason(),
-                u.latencyNanos(), u.finishedAtMillis()));
-        metrics.record(Metric.CHECK_DURATION, u.latencyNanos() / 1e9, u.key().service(), u.key().check());
-        if (!u.result().passed()) {
-            metrics.increment(Metric.CHECK_FAILURES, u.key().service(), u.key().check(), Texts.reasonClass(u.result().reason()));
-        }
-        if (log.isDebugEnabled()) {
-            // The monotonic time lets benchmarks relate this result to events seen by other processes.
-            log.debug("{}: {} {} in {} ms: {} [mono {}]", u.key().service(), u.key().check(), u.result().passed() ? "pass" : "fail",
-                    String.format(Locale.ROOT, "%.1f", u.latencyNanos() / 1e6), u.result().reason(), u.finishedNanos());
-        }
-        if (u.transitioned()) {
-            String from = u.previous().up() ? "up" : "down";
-            String to = u.health().up() ? "up" : "down";
-            try (var f = LogFields.of("event", "check", "service", u.key().service(), "check", u.key().check(),
-                    "from", from, "to", to)) {
-                log.info("{}: check {} {} -> {}: {} ({})", u.key().service(), u.key().check(), from, to,
-                        u.result().reason().isEmpty() ? StatusView.shown(config, c) : u.result().reason(),
-                        u.health().up() ? u.health().consecutivePasses() + "/" + c.timing().rise() + " passes"
-                                : u.health().consecutiveFailures() + "/" + c.timing().fall() + " failures");
-            }
-            dirty.add(s.name());
-        } else if (u.health().results() <= c.timing().rise()) {
-            dirty.add(s.name()); // the startup gate may open with this result
-        }
-    }
 
     /** Has the evaluator judge a service again; logs a transition and queues its on_change hook. */
     private void evaluate(String name) {
@@ -548,7 +428,7 @@ public final class ControlLoop implements Runnable, Operations {
 
     /** Publishes this turn's picture for status readers. */
     private void publish() {
-        published.set(StatusView.of(version, config, verdicts, checks, converger.applied(), converger.routerStatus()));
+        published.set(StatusView.of(version, config, verdicts, checks.records(), converger.applied(), converger.routerStatus()));
     }
 
     /** The picture the loop published at the end of its last turn, as of now; safe from any thread. */

@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Converger {
 
-    private static final Logger log = LoggerFactory.getLogger(Converger.class);
+    // The apply and drift log lines keep the logger name they always had: filters select on it.
+    private static final Logger log = LoggerFactory.getLogger(ControlLoop.class);
     private static final Duration FIRST_RETRY = Duration.ofMillis(250);
     /**
      * After an apply, the daemon is asked again this much later: a peer gets an UPDATE only after

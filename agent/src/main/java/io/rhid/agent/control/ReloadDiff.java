@@ -1,8 +1,10 @@
 package io.rhid.agent.control;
 
 import io.rhid.agent.config.CheckConfig;
+import io.rhid.agent.config.ConfigException;
 import io.rhid.agent.config.RhidConfig;
 import io.rhid.agent.config.ServiceConfig;
+import io.rhid.agent.log.LogFields;
 import io.rhid.agent.schedule.CheckKey;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,18 +12,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a config reload changes, computed from the old and the new config alone: which checks stop
  * (removed, or their spec or timing changed), which start, which keep running with their health,
  * and which services are added, changed or removed. Router, address, status, control and state
- * dir settings need a restart; they are listed, not applied. Pure.
+ * dir settings need a restart; they are listed, not applied. Pure, apart from logging a refused
+ * reload.
  *
  * @param start checks to start, with whether their service existed before (then it is held by
  *              the reload hold while they rise)
  */
 record ReloadDiff(RhidConfig next, List<String> needRestart, Set<CheckKey> stop, List<Start> start, int kept,
                   List<String> added, List<String> changed, List<String> removed) {
+
+    // The reload log lines keep the logger name they always had: filters select on it.
+    private static final Logger log = LoggerFactory.getLogger(ControlLoop.class);
 
     /** A check to start. */
     record Start(ServiceConfig service, CheckConfig check, boolean hold) {
@@ -86,6 +94,19 @@ record ReloadDiff(RhidConfig next, List<String> needRestart, Set<CheckKey> stop,
                 + (changed.isEmpty() ? "" : ", changed " + String.join(" ", changed))
                 + "; " + Texts.counted(kept, "check") + (kept == 1 ? " kept its" : " kept their") + " state, " + start.size()
                 + " started";
+    }
+
+    /** Logs a config a reload could not use, and says so in the reply: nothing changed. */
+    static Operations.Reply refused(ConfigException e, RhidConfig running) {
+        try (var f = LogFields.of("event", "reload", "result", "error")) {
+            for (var error : e.errors()) {
+                log.error("reload: {}", error);
+            }
+            log.error("reload: {} in {}; nothing changed, still running on the previous config",
+                    Texts.counted(e.errors().size(), "error"), running.source());
+        }
+        return Operations.Reply.error("reload refused, nothing changed: " + Texts.counted(e.errors().size(), "error") + ":\n"
+                + e.getMessage());
     }
 
     private static Map<CheckKey, CheckConfig> checks(RhidConfig c) {
