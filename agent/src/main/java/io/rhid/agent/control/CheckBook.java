@@ -86,7 +86,7 @@ final class CheckBook {
             return false; // a check removed by a reload; its last run finished after it was stopped
         }
         records.put(u.key(), CheckRecord.next(records.get(u.key()), u.health(), u.result().passed(), u.result().reason(),
-                u.latencyNanos(), u.finishedAtMillis()));
+                u.latencyNanos(), u.finishedNanos(), u.finishedAtMillis()));
         metrics.record(Metric.CHECK_DURATION, u.latencyNanos() / 1e9, u.key().service(), u.key().check());
         if (!u.result().passed()) {
             metrics.increment(Metric.CHECK_FAILURES, u.key().service(), u.key().check(), Texts.reasonClass(u.result().reason()));

@@ -112,6 +112,9 @@ public final class ControlLoop implements Runnable, Operations {
     private StartupGate gate;
     private ServiceEvaluator evaluator;
     private boolean stopping;
+    private final Coalescer coalescer = new Coalescer();
+    /** A plan change the coalescer held back, applied when the hold ends. */
+    private boolean deferred;
     /** Transitions since the last successful apply, whose on_change hooks run after it. */
     private final List<Runnable> pendingHooks = new ArrayList<>();
 
@@ -138,7 +141,7 @@ public final class ControlLoop implements Runnable, Operations {
                 env.random(), update -> submit(new ProbeEvent(update))), metrics);
         this.converger = new Converger(config, router, loopback, metrics, env.ticker(), env.wallMillis(), this::runPendingHooks);
         this.commands = new Commands(drains, flap, checks, converger, verdicts, env.ticker(), env.wallMillis());
-        this.exports = new ExportWatch(exportQuery, exportRunner, env.ticker(), env.wallMillis(), this::configuredPrefixes,
+        this.exports = new ExportWatch(exportQuery, exportRunner, env.ticker(), env.wallMillis(), () -> StatusView.prefixes(this.config),
                 converger::announced);
         converger.exports(exports);
     }
@@ -196,6 +199,7 @@ public final class ControlLoop implements Runnable, Operations {
         metrics.record(Metric.START_TIME, now / 1000.0);
         metrics.record(Metric.CONFIG_LAST_RELOAD_SUCCESS, now / 1000.0);
         drains.load(config.services().keySet(), now);
+        coalescer.configure(config);
         for (ServiceConfig s : config.services().values()) {
             verdicts.put(s.name(), Verdict.starting(now));
             for (CheckConfig c : s.checks()) {
@@ -224,7 +228,7 @@ public final class ControlLoop implements Runnable, Operations {
     boolean turn(long maxWaitNanos) {
         long now = env.ticker().nanos();
         long deadline = Math.min(Math.min(converger.nextDeadline(), gate.nextDeadline()),
-                Math.min(flap.nextDeadline(), drains.hold().nextDeadline()));
+                Math.min(Math.min(flap.nextDeadline(), drains.hold().nextDeadline()), coalescer.nextDeadline()));
         long wait = Math.max(0, Math.min(Math.min(maxWaitNanos, heartbeat.maxWaitNanos()), deadline - now));
         List<Event> batch = new ArrayList<>();
         try {
@@ -241,8 +245,12 @@ public final class ControlLoop implements Runnable, Operations {
         List<Runnable> replies = new ArrayList<>();
         for (Event e : batch) {
             if (e instanceof ProbeEvent p) {
-                if (checks.record(p.update(), config)) {
-                    dirty.add(p.update().key().service());
+                CheckUpdate u = p.update();
+                if (checks.record(u, config)) {
+                    dirty.add(u.key().service());
+                }
+                if (u.transitioned() && !u.health().up()) {
+                    coalescer.confirmedDown(u.key(), checks::get, env.ticker().nanos());
                 }
             } else if (e instanceof Command c) {
                 replies.add(handle(c, dirty));
@@ -268,7 +276,11 @@ public final class ControlLoop implements Runnable, Operations {
         for (String s : dirty) {
             evaluate(s);
         }
-        converger.turn(this::plan, !dirty.isEmpty(), now);
+        // A command's reply waits for the apply, so a turn with commands is never held back.
+        boolean hold = replies.isEmpty() && coalescer.holding(checks::get, now);
+        boolean replan = !dirty.isEmpty() || deferred;
+        deferred = hold && replan;
+        converger.turn(this::plan, replan && !hold, now);
         publish();
         replies.forEach(Runnable::run);
         heartbeat.alive();
@@ -347,6 +359,7 @@ public final class ControlLoop implements Runnable, Operations {
         ReloadDiff diff = ReloadDiff.of(old, next);
         diff.stop().forEach(checks::stop);
         config = old.withServicesOf(next);
+        coalescer.configure(config);
         long nowMillis = env.wallMillis().getAsLong();
         diff.added().forEach(name -> verdicts.put(name, Verdict.starting(nowMillis)));
         for (ReloadDiff.Start start : diff.start()) {
@@ -416,15 +429,6 @@ public final class ControlLoop implements Runnable, Operations {
     }
 
     // ---- status ------------------------------------------------------------------------------
-
-    /** Every prefix the current config lists; read by the export watch's thread. */
-    private Set<Prefix> configuredPrefixes() {
-        Set<Prefix> out = new TreeSet<>();
-        for (ServiceConfig s : config.services().values()) {
-            out.addAll(s.prefixes());
-        }
-        return out;
-    }
 
     /** Publishes this turn's picture for status readers. */
     private void publish() {

@@ -15,6 +15,8 @@ import io.rhid.agent.status.StatusSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What the control loop published at the end of a turn: an immutable status snapshot without the
@@ -83,6 +85,15 @@ record StatusView(StatusSnapshot base, List<Verdict> verdicts) {
             }
         }
         return new StatusView(new StatusSnapshot(version, 0, config.source().toString(), out, announced, router), shown);
+    }
+
+    /** Every prefix the config lists. */
+    static Set<Prefix> prefixes(RhidConfig config) {
+        Set<Prefix> out = new TreeSet<>();
+        for (ServiceConfig s : config.services().values()) {
+            out.addAll(s.prefixes());
+        }
+        return out;
     }
 
     /** What a check probes, as status and logs show it: exec arguments only with status.show_commands. */

@@ -394,6 +394,81 @@ class ControlLoopTest {
         assertThat(router.applied()).as("one apply withdrew all three").hasSize(applies + 1);
     }
 
+    /** A service whose one check runs the scripted probe {@code probe} with its own timing. */
+    static String timed(String name, String prefix, String probe, String timing) {
+        return name + ":\n  prefixes: [" + prefix + "]\n  checks:\n    - { type: scripted, id: " + name + ", probe: " + probe
+                + ", " + timing + " }\n";
+    }
+
+    /** Steps 1 ms at a time until the probe has run again: the first run after it changed. */
+    void stepUntilRun(String probe) {
+        int runs = probes.get(probe).runs().size();
+        for (int i = 0; i < 1_000 && probes.get(probe).runs().size() == runs; i++) {
+            step(1);
+        }
+        assertThat(probes.get(probe).runs()).as("ran again").hasSizeGreaterThan(runs);
+    }
+
+    /** Steps until every prefix is announced. */
+    void stepUntilAnnounced(int prefixes) {
+        for (int i = 0; i < 200 && router.announced().size() < prefixes; i++) {
+            step(5);
+        }
+        assertThat(router.announced()).hasSize(prefixes);
+    }
+
+    @Test
+    void withdraws_a_dead_servers_services_in_one_apply_when_their_confirmations_arrive_apart() {
+        start(timed("a", "198.51.100.1", "shared", "fast_interval: 20ms") + timed("b", "198.51.100.2", "shared",
+                "fast_interval: 25ms") + timed("c", "198.51.100.3", "shared", "fast_interval: 25ms"), "");
+        probes.get("shared").passing();
+        stepUntilAnnounced(3);
+        int applies = router.applied().size();
+
+        probes.get("shared").failing("connect refused");
+        stepUntilRun("shared"); // the first failure of each: all three are confirming
+        step(20); // a confirms; b and c confirm 5 ms later
+        assertThat(loop.snapshot().services()).filteredOn(s -> s.name().equals("a")).extracting(s -> s.state())
+                .containsExactly("down");
+        assertThat(router.applied()).as("held while b and c confirm").hasSize(applies);
+        assertThat(router.announced()).hasSize(3);
+        step(5);
+        assertThat(router.announced()).isEmpty();
+        assertThat(router.applied()).as("one apply withdrew all three").hasSize(applies + 1);
+    }
+
+    @Test
+    void applies_a_lone_failure_at_once() {
+        start(timed("a", "198.51.100.1", "one", "fast_interval: 20ms") + timed("b", "198.51.100.2", "two",
+                "fast_interval: 20ms"), "");
+        probes.get("one").passing();
+        probes.get("two").passing();
+        stepUntilAnnounced(2);
+
+        probes.get("one").failing("connect refused");
+        stepUntilRun("one");
+        step(20);
+        assertThat(router.announced()).containsExactly(p("198.51.100.2/32"));
+    }
+
+    @Test
+    void holds_a_withdrawal_for_linked_checks_at_most_twice_the_fast_interval() {
+        start(timed("a", "198.51.100.1", "shared", "fast_interval: 20ms") + timed("b", "198.51.100.2", "shared",
+                "fast_interval: 20ms, fall: 10"), "");
+        probes.get("shared").passing();
+        stepUntilAnnounced(2);
+        int applies = router.applied().size();
+
+        probes.get("shared").failing("connect refused");
+        stepUntilRun("shared");
+        step(20); // a confirms; b needs 8 more failures
+        step(39);
+        assertThat(router.applied()).as("held while b confirms").hasSize(applies);
+        step(1);
+        assertThat(router.announced()).as("the hold ended after 2 x fast_interval").containsExactly(p("198.51.100.2/32"));
+        assertThat(router.applied()).hasSize(applies + 1);
+    }
+
     @Test
     void keeps_the_last_good_state_and_retries_a_failed_apply_with_backoff() {
         start(service("web", "203.0.113.80", "http"), "");

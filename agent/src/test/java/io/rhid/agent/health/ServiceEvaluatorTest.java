@@ -61,12 +61,12 @@ class ServiceEvaluatorTest {
      */
     static CheckRecord record(char c) {
         return switch (c) {
-            case 'U' -> new CheckRecord(new RiseFall(true, 0, 2, 0, 2), true, "", 1_000_000, MILLIS, null, 0);
-            case 'D' -> new CheckRecord(new RiseFall(false, 0, 0, 2, 4), false, "connection refused", 1_000_000, MILLIS,
-                    "connection refused", 2);
-            case 'R' -> new CheckRecord(new RiseFall(false, 1, 1, 0, 5), true, "", 1_000_000, MILLIS, "connection refused", 2);
-            case '1' -> new CheckRecord(new RiseFall(false, 0, 0, 1, 1), false, "connection refused", 1_000_000, MILLIS,
-                    "connection refused", 1);
+            case 'U' -> new CheckRecord(new RiseFall(true, 0, 2, 0, 2), true, "", 1_000_000, NOW, MILLIS, 0, null, 0);
+            case 'D' -> new CheckRecord(new RiseFall(false, 0, 0, 2, 4), false, "connection refused", 1_000_000, NOW, MILLIS,
+                    NOW - 20, "connection refused", 2);
+            case 'R' -> new CheckRecord(new RiseFall(false, 1, 1, 0, 5), true, "", 1_000_000, NOW, MILLIS, 0, "connection refused", 2);
+            case '1' -> new CheckRecord(new RiseFall(false, 0, 0, 1, 1), false, "connection refused", 1_000_000, NOW, MILLIS,
+                    NOW, "connection refused", 1);
             case 'W' -> null;
             default -> throw new IllegalArgumentException(String.valueOf(c));
         };
