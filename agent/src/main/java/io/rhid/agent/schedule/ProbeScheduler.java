@@ -69,9 +69,13 @@ public final class ProbeScheduler implements AutoCloseable {
      *
      * @param endpoint the server the probe talks to ({@code ProbeSpec.endpoint()}: transport, address
      *                 and port, such as {@code tcp 127.0.0.1:8080}, whatever the check's type)
-     * @param initial  the check's rise/fall state to continue from (kept across config reloads)
      */
-    public void start(CheckKey key, Timing timing, Probe probe, String endpoint, RiseFall initial) {
+    public void start(CheckKey key, Timing timing, Probe probe, String endpoint) {
+        start(key, timing, probe, endpoint, RiseFall.INITIAL);
+    }
+
+    /** Starts a check from a given rise/fall state: tests begin with checks confirmed up. */
+    void start(CheckKey key, Timing timing, Probe probe, String endpoint, RiseFall initial) {
         long splay = random.nextLong(Math.max(1, timing.interval().toNanos()));
         Job job = new Job(key, timing, probe, endpoint, initial, ticker.nanos() + splay);
         Job old = jobs.put(key, job);

@@ -4,17 +4,19 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Counters, gauges and histograms the control loop and scheduler update and the status server
- * reads: thread-safe, allocation-free on the hot path once a label set has been seen. Label values
- * are given in the order the family declares them in {@link PrometheusText#FAMILIES}.
+ * Counters, gauges and histograms the control loop records through {@link MetricListener} and the
+ * status server reads: thread-safe, allocation-free on the hot path once a label set has been seen.
+ * Label values are given in the order the {@link Metric} declares them; a wrong count is a bug and
+ * is refused at once rather than recorded where no scrape shows it.
  */
-public final class Metrics {
+public final class Metrics implements MetricListener {
 
     /**
      * Upper bounds of the duration histograms, in seconds: from sub-millisecond probes of local
@@ -22,10 +24,15 @@ public final class Metrics {
      */
     static final double[] DURATION_BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 
-    /** A series, identified by its metric name and label values. */
-    public record Key(String name, List<String> labels) {
+    /** A series, identified by its family and label values. */
+    public record Key(Metric family, List<String> labels) {
         public Key {
+            Objects.requireNonNull(family, "family");
             labels = List.copyOf(labels);
+            if (labels.size() != family.labels().size()) {
+                throw new IllegalArgumentException(family.familyName() + " takes labels " + family.labels() + ", given "
+                        + labels);
+            }
         }
     }
 
@@ -36,41 +43,40 @@ public final class Metrics {
         }
     }
 
-    private static final Comparator<Key> ORDER = Comparator.comparing(Key::name)
+    private static final Comparator<Key> ORDER = Comparator.comparing((Key k) -> k.family().familyName())
             .thenComparing(k -> String.join("\u0000", k.labels()));
 
     private final Map<Key, LongAdder> counters = new ConcurrentHashMap<>();
     private final Map<Key, Double> gauges = new ConcurrentHashMap<>();
     private final Map<Key, Histogram> histograms = new ConcurrentHashMap<>();
 
-    public void increment(String name, String... labels) {
-        counters.computeIfAbsent(new Key(name, List.of(labels)), k -> new LongAdder()).increment();
+    /** Adds to a counter, sets a gauge or observes a histogram (in seconds), by the family's type. */
+    @Override
+    public void record(Metric family, double value, String... labels) {
+        Key key = new Key(family, List.of(labels));
+        switch (family.type()) {
+            case COUNTER -> counters.computeIfAbsent(key, k -> new LongAdder()).add((long) value);
+            case GAUGE -> gauges.put(key, value);
+            case HISTOGRAM -> histograms.computeIfAbsent(key, k -> new Histogram(DURATION_BUCKETS)).observe(value);
+            default -> throw new IllegalStateException(family.type().toString());
+        }
     }
 
-    /** Sets a gauge (a timestamp, for instance). */
-    public void set(String name, double value, String... labels) {
-        gauges.put(new Key(name, List.of(labels)), value);
-    }
-
-    /** Records one observation of a duration histogram, in seconds. */
-    public void observe(String name, double value, String... labels) {
-        histograms.computeIfAbsent(new Key(name, List.of(labels)), k -> new Histogram(DURATION_BUCKETS)).observe(value);
-    }
-
-    public long count(String name, String... labels) {
-        LongAdder a = counters.get(new Key(name, List.of(labels)));
+    /** A counter's value, 0 before its first event. */
+    public long count(Metric family, String... labels) {
+        LongAdder a = counters.get(new Key(family, List.of(labels)));
         return a == null ? 0 : a.sum();
     }
 
     /** A gauge's value, or NaN when it was never set. */
-    public double gauge(String name, String... labels) {
-        Double v = gauges.get(new Key(name, List.of(labels)));
+    public double gauge(Metric family, String... labels) {
+        Double v = gauges.get(new Key(family, List.of(labels)));
         return v == null ? Double.NaN : v;
     }
 
     /** How many observations a histogram has. */
-    public long observations(String name, String... labels) {
-        Histogram h = histograms.get(new Key(name, List.of(labels)));
+    public long observations(Metric family, String... labels) {
+        Histogram h = histograms.get(new Key(family, List.of(labels)));
         return h == null ? 0 : h.view().count();
     }
 

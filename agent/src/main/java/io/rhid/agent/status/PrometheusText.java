@@ -13,9 +13,8 @@ import java.util.TreeMap;
  * {@link StatusSnapshot}, the counters, gauges and histograms from {@link Metrics}. Pure and
  * byte-deterministic: families in name order, samples in label-value order.
  *
- * <p>{@link #FAMILIES} is the one table of what rhid exposes. The control loop records into
- * {@link Metrics} under a family's name with label values in the order listed here; keys of other
- * names or with a different number of labels are not exposed. Every counter and histogram has a
+ * <p>{@link Metric} is the one table of what rhid exposes; the control loop records into
+ * {@link Metrics} through its constants. Every counter and histogram has a
  * zero series for every label value rhid knows from its config (services, checks, the daemon,
  * results, drift kinds, state changes), so {@code increase()} and {@code rate()} see the first
  * event of each.
@@ -24,62 +23,8 @@ public final class PrometheusText {
 
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-    enum Type {
-        GAUGE, COUNTER, HISTOGRAM;
-
-        String text() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
-    }
-
-    /** Where a family's samples come from. */
-    enum Source { SNAPSHOT, METRICS }
-
-    /** One metric family: name, type, label names in order, and its help text. */
-    record Family(String name, Type type, Source source, List<String> labels, String help) {
-        Family {
-            labels = List.copyOf(labels);
-        }
-    }
-
     /** The kinds of drift rhid repairs (see {@code apply.Drift}). */
     static final List<String> DRIFT_KINDS = List.of("address", "file", "routes");
-
-    /** Every family rhid exposes, in name order (the order they are rendered in). */
-    static final List<Family> FAMILIES = List.of(
-            new Family("rhid_build_info", Type.GAUGE, Source.SNAPSHOT, List.of("version"),
-                    "rhid's version; always 1."),
-            new Family("rhid_check_duration_seconds", Type.HISTOGRAM, Source.METRICS, List.of("service", "check"),
-                    "How long check runs took, including failed and timed-out runs."),
-            new Family("rhid_check_failures_total", Type.COUNTER, Source.METRICS, List.of("service", "check", "reason"),
-                    "Failed check runs, by reason class (the leading words of the failure reason)."),
-            new Family("rhid_check_up", Type.GAUGE, Source.SNAPSHOT, List.of("service", "check"),
-                    "1 while the check is up (it has risen and not yet fallen), else 0."),
-            new Family("rhid_config_last_reload_success_timestamp_seconds", Type.GAUGE, Source.METRICS, List.of(),
-                    "When the running config was last loaded successfully (at start or by a reload), in Unix seconds."),
-            new Family("rhid_config_reload_total", Type.COUNTER, Source.METRICS, List.of("result"),
-                    "Config reloads (SIGHUP or rhid reload), by result (ok or error)."),
-            new Family("rhid_drift_repairs_total", Type.COUNTER, Source.METRICS, List.of("kind"),
-                    "Differences between the applied state and the routing daemon or interface that rhid repaired."),
-            new Family("rhid_flap_holds_total", Type.COUNTER, Source.METRICS, List.of("service"),
-                    "Times a service was held withdrawn by flap damping (too many state changes within flap.window)."),
-            new Family("rhid_prefix_announced", Type.GAUGE, Source.SNAPSHOT, List.of("prefix"),
-                    "1 while rhid announces the prefix, 0 for a configured prefix it does not announce."),
-            new Family("rhid_prefix_exported", Type.GAUGE, Source.SNAPSHOT, List.of("prefix"),
-                    "Established BGP sessions the routing daemon exports the prefix to, by its last answer "
-                    + "(absent while the daemon cannot be asked)."),
-            new Family("rhid_router_apply_duration_seconds", Type.HISTOGRAM, Source.METRICS, List.of("daemon"),
-                    "How long applying a change to the routing daemon took, successful or not."),
-            new Family("rhid_router_apply_total", Type.COUNTER, Source.METRICS, List.of("daemon", "result"),
-                    "Attempts to apply a change to the routing daemon, by result (ok or error)."),
-            new Family("rhid_router_last_apply_success_timestamp_seconds", Type.GAUGE, Source.METRICS, List.of(),
-                    "When the routing daemon last applied a change successfully, in Unix seconds; 0 before the first."),
-            new Family("rhid_service_state", Type.GAUGE, Source.SNAPSHOT, List.of("service", "state"),
-                    "1 for the service's current state, 0 for its other states."),
-            new Family("rhid_start_time_seconds", Type.GAUGE, Source.METRICS, List.of(),
-                    "When this rhid started, in Unix seconds."),
-            new Family("rhid_transitions_total", Type.COUNTER, Source.METRICS, List.of("service", "from", "to"),
-                    "Service state changes."));
 
     private static final Comparator<List<String>> LABEL_ORDER = (a, b) -> {
         for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
@@ -106,15 +51,15 @@ public final class PrometheusText {
         Map<Metrics.Key, Double> gauges = metrics.gauges();
         Map<Metrics.Key, Metrics.HistogramView> histograms = metrics.histograms();
         StringBuilder out = new StringBuilder(4096);
-        for (Family f : FAMILIES) {
-            out.append("# HELP ").append(f.name()).append(' ').append(escapeHelp(f.help())).append('\n');
-            out.append("# TYPE ").append(f.name()).append(' ').append(f.type().text()).append('\n');
-            if (f.type() == Type.HISTOGRAM) {
+        for (Metric f : Metric.values()) {
+            out.append("# HELP ").append(f.familyName()).append(' ').append(escapeHelp(f.help())).append('\n');
+            out.append("# TYPE ").append(f.familyName()).append(' ').append(f.type().text()).append('\n');
+            if (f.type() == Metric.Type.HISTOGRAM) {
                 histogram(f, snapshot, histograms).forEach((labels, h) -> renderHistogram(out, f, labels, h));
             } else {
-                Map<List<String>, Double> samples = f.source() == Source.SNAPSHOT ? snapshotGauges(f, snapshot)
-                        : f.type() == Type.COUNTER ? counter(f, snapshot, counters) : gauge(f, gauges);
-                samples.forEach((labels, value) -> sample(out, f.name(), f.labels(), labels, value));
+                Map<List<String>, Double> samples = f.source() == Metric.Source.SNAPSHOT ? snapshotGauges(f, snapshot)
+                        : f.type() == Metric.Type.COUNTER ? counter(f, snapshot, counters) : gauge(f, gauges);
+                samples.forEach((labels, value) -> sample(out, f.familyName(), f.labels(), labels, value));
             }
         }
         return out.toString();
@@ -122,18 +67,18 @@ public final class PrometheusText {
 
     // ---- samples per family ------------------------------------------------------------------
 
-    private static Map<List<String>, Double> snapshotGauges(Family f, StatusSnapshot s) {
+    private static Map<List<String>, Double> snapshotGauges(Metric f, StatusSnapshot s) {
         Map<List<String>, Double> out = new TreeMap<>(LABEL_ORDER);
-        switch (f.name()) {
-            case "rhid_build_info" -> out.put(List.of(s.version()), 1.0);
-            case "rhid_check_up" -> {
+        switch (f) {
+            case BUILD_INFO -> out.put(List.of(s.version()), 1.0);
+            case CHECK_UP -> {
                 for (StatusSnapshot.Service svc : s.services()) {
                     for (StatusSnapshot.Check c : svc.checks()) {
                         out.put(List.of(svc.name(), c.name()), c.up() ? 1.0 : 0.0);
                     }
                 }
             }
-            case "rhid_prefix_announced" -> {
+            case PREFIX_ANNOUNCED -> {
                 for (StatusSnapshot.Service svc : s.services()) {
                     for (String p : svc.prefixes()) {
                         out.put(List.of(p), 0.0);
@@ -143,12 +88,12 @@ public final class PrometheusText {
                     out.put(List.of(a.prefix()), 1.0);
                 }
             }
-            case "rhid_prefix_exported" -> {
+            case PREFIX_EXPORTED -> {
                 if (s.exports().known()) {
                     s.exports().prefixes().forEach((p, n) -> out.put(List.of(p), n.doubleValue()));
                 }
             }
-            case "rhid_service_state" -> {
+            case SERVICE_STATE -> {
                 for (StatusSnapshot.Service svc : s.services()) {
                     for (ServiceState st : ServiceState.values()) {
                         out.put(List.of(svc.name(), st.label()), 0.0);
@@ -156,36 +101,36 @@ public final class PrometheusText {
                     out.put(List.of(svc.name(), svc.state()), 1.0);
                 }
             }
-            default -> throw new IllegalStateException("no snapshot source for " + f.name());
+            default -> throw new IllegalStateException("no snapshot source for " + f.familyName());
         }
         return out;
     }
 
     /** The label sets a counter or histogram shows as 0 before its first event. */
-    private static List<List<String>> zeros(Family f, StatusSnapshot s) {
+    private static List<List<String>> zeros(Metric f, StatusSnapshot s) {
         List<List<String>> out = new ArrayList<>();
         String daemon = s.router() == null ? null : s.router().daemon();
-        switch (f.name()) {
-            case "rhid_check_duration_seconds" -> s.services().forEach(svc ->
+        switch (f) {
+            case CHECK_DURATION -> s.services().forEach(svc ->
                     svc.checks().forEach(c -> out.add(List.of(svc.name(), c.name()))));
-            case "rhid_config_reload_total" -> {
+            case CONFIG_RELOADS -> {
                 out.add(List.of("error"));
                 out.add(List.of("ok"));
             }
-            case "rhid_drift_repairs_total" -> DRIFT_KINDS.forEach(k -> out.add(List.of(k)));
-            case "rhid_flap_holds_total" -> s.services().forEach(svc -> out.add(List.of(svc.name())));
-            case "rhid_router_apply_duration_seconds" -> {
+            case DRIFT_REPAIRS -> DRIFT_KINDS.forEach(k -> out.add(List.of(k)));
+            case FLAP_HOLDS -> s.services().forEach(svc -> out.add(List.of(svc.name())));
+            case ROUTER_APPLY_DURATION -> {
                 if (daemon != null) {
                     out.add(List.of(daemon));
                 }
             }
-            case "rhid_router_apply_total" -> {
+            case ROUTER_APPLIES -> {
                 if (daemon != null) {
                     out.add(List.of(daemon, "error"));
                     out.add(List.of(daemon, "ok"));
                 }
             }
-            case "rhid_transitions_total" -> {
+            case TRANSITIONS -> {
                 for (StatusSnapshot.Service svc : s.services()) {
                     for (ServiceState from : ServiceState.values()) {
                         for (ServiceState to : ServiceState.values()) {
@@ -203,11 +148,11 @@ public final class PrometheusText {
         return out;
     }
 
-    private static Map<List<String>, Double> counter(Family f, StatusSnapshot s, Map<Metrics.Key, Long> counters) {
+    private static Map<List<String>, Double> counter(Metric f, StatusSnapshot s, Map<Metrics.Key, Long> counters) {
         Map<List<String>, Double> out = new TreeMap<>(LABEL_ORDER);
         zeros(f, s).forEach(labels -> out.put(labels, 0.0));
         counters.forEach((key, value) -> {
-            if (key.name().equals(f.name()) && key.labels().size() == f.labels().size()) {
+            if (key.family() == f) {
                 out.put(key.labels(), value.doubleValue());
             }
         });
@@ -215,41 +160,41 @@ public final class PrometheusText {
     }
 
     /** A gauge the loop sets; one without labels reads 0 until it is first set. */
-    private static Map<List<String>, Double> gauge(Family f, Map<Metrics.Key, Double> gauges) {
+    private static Map<List<String>, Double> gauge(Metric f, Map<Metrics.Key, Double> gauges) {
         Map<List<String>, Double> out = new TreeMap<>(LABEL_ORDER);
         if (f.labels().isEmpty()) {
             out.put(List.of(), 0.0);
         }
         gauges.forEach((key, value) -> {
-            if (key.name().equals(f.name()) && key.labels().size() == f.labels().size()) {
+            if (key.family() == f) {
                 out.put(key.labels(), value);
             }
         });
         return out;
     }
 
-    private static Map<List<String>, Metrics.HistogramView> histogram(Family f, StatusSnapshot s,
+    private static Map<List<String>, Metrics.HistogramView> histogram(Metric f, StatusSnapshot s,
                                                                       Map<Metrics.Key, Metrics.HistogramView> histograms) {
         Map<List<String>, Metrics.HistogramView> out = new TreeMap<>(LABEL_ORDER);
         zeros(f, s).forEach(labels -> out.put(labels, Metrics.emptyHistogram()));
         histograms.forEach((key, value) -> {
-            if (key.name().equals(f.name()) && key.labels().size() == f.labels().size()) {
+            if (key.family() == f) {
                 out.put(key.labels(), value);
             }
         });
         return out;
     }
 
-    private static void renderHistogram(StringBuilder out, Family f, List<String> labels, Metrics.HistogramView h) {
+    private static void renderHistogram(StringBuilder out, Metric f, List<String> labels, Metrics.HistogramView h) {
         List<String> names = new ArrayList<>(f.labels());
         names.add("le");
         for (int i = 0; i < h.cumulative().length; i++) {
             List<String> values = new ArrayList<>(labels);
             values.add(i < h.bounds().length ? formatValue(h.bounds()[i]) : "+Inf");
-            sample(out, f.name() + "_bucket", names, values, h.cumulative()[i]);
+            sample(out, f.familyName() + "_bucket", names, values, h.cumulative()[i]);
         }
-        sample(out, f.name() + "_sum", f.labels(), labels, h.sum());
-        sample(out, f.name() + "_count", f.labels(), labels, h.count());
+        sample(out, f.familyName() + "_sum", f.labels(), labels, h.sum());
+        sample(out, f.familyName() + "_count", f.labels(), labels, h.count());
     }
 
     // ---- text format -------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import io.rhid.agent.config.ConfigLoader;
 import io.rhid.agent.config.Prefix;
 import io.rhid.agent.config.ProbeTypes;
 import io.rhid.agent.config.RhidConfig;
+import io.rhid.agent.status.Metric;
 import io.rhid.agent.status.Metrics;
 import io.rhid.agent.status.StatusSnapshot;
 import io.rhid.agent.testing.Configs;
@@ -180,9 +181,9 @@ class ControlLoopTest {
         assertThat(router.announced()).isNotEmpty();
         step(20); // 220: second failure confirms
         assertThat(router.announced()).isEmpty();
-        assertThat(metrics.gauge("rhid_router_last_apply_success_timestamp_seconds")).isEqualTo(timer.millis() / 1000.0);
-        assertThat(metrics.observations("rhid_router_apply_duration_seconds", "fake")).isEqualTo(router.applied().size());
-        assertThat(metrics.count("rhid_transitions_total", "web", "up", "down")).isEqualTo(1);
+        assertThat(metrics.gauge(Metric.ROUTER_LAST_APPLY_SUCCESS)).isEqualTo(timer.millis() / 1000.0);
+        assertThat(metrics.observations(Metric.ROUTER_APPLY_DURATION, "fake")).isEqualTo(router.applied().size());
+        assertThat(metrics.count(Metric.TRANSITIONS, "web", "up", "down")).isEqualTo(1);
         StatusSnapshot.Service web = loop.snapshot().services().get(0);
         assertThat(web.state()).isEqualTo("down");
         assertThat(web.reason()).isEqualTo("checks[0] http scripted http: connect refused (2/2 failures)");
@@ -208,7 +209,7 @@ class ControlLoopTest {
         loop.turn(0);
 
         assertThat(router.announced()).isEmpty();
-        assertThat(metrics.count("rhid_transitions_total", "web", "up", "down")).isEqualTo(1);
+        assertThat(metrics.count(Metric.TRANSITIONS, "web", "up", "down")).isEqualTo(1);
         assertThat(loop.snapshot().services().get(0).reason())
                 .isEqualTo("checks[0] http scripted http: unexpected end of stream (1/1 failures, then 1/2 passes)");
     }
@@ -227,7 +228,7 @@ class ControlLoopTest {
         "answer ABC not found|answer",
     })
     void classes_failure_reasons_for_metrics_with_one_class_per_rcode(String reason, String reasonClass) {
-        assertThat(ControlLoop.reasonClass(reason)).isEqualTo(reasonClass);
+        assertThat(Texts.reasonClass(reason)).isEqualTo(reasonClass);
     }
 
     @Test
@@ -292,8 +293,8 @@ class ControlLoopTest {
         journal.add("announce []");
         router.driftNext(new Drift("routes", "rhid4 holds 0 routes, expected 1"));
         step(980); // the reconcile at 1 s finds both and repairs
-        assertThat(metrics.count("rhid_drift_repairs_total", "routes")).isEqualTo(1);
-        assertThat(metrics.count("rhid_drift_repairs_total", "address")).isEqualTo(1);
+        assertThat(metrics.count(Metric.DRIFT_REPAIRS, "routes")).isEqualTo(1);
+        assertThat(metrics.count(Metric.DRIFT_REPAIRS, "address")).isEqualTo(1);
         assertThat(journal.subList(journal.size() - 2, journal.size()))
                 .containsExactly("add 203.0.113.80/32", "announce [203.0.113.80/32]");
         assertAddressesBeforeRoutes(journal, java.util.Set.of());
@@ -393,6 +394,81 @@ class ControlLoopTest {
         assertThat(router.applied()).as("one apply withdrew all three").hasSize(applies + 1);
     }
 
+    /** A service whose one check runs the scripted probe {@code probe} with its own timing. */
+    static String timed(String name, String prefix, String probe, String timing) {
+        return name + ":\n  prefixes: [" + prefix + "]\n  checks:\n    - { type: scripted, id: " + name + ", probe: " + probe
+                + ", " + timing + " }\n";
+    }
+
+    /** Steps 1 ms at a time until the probe has run again: the first run after it changed. */
+    void stepUntilRun(String probe) {
+        int runs = probes.get(probe).runs().size();
+        for (int i = 0; i < 1_000 && probes.get(probe).runs().size() == runs; i++) {
+            step(1);
+        }
+        assertThat(probes.get(probe).runs()).as("ran again").hasSizeGreaterThan(runs);
+    }
+
+    /** Steps until every prefix is announced. */
+    void stepUntilAnnounced(int prefixes) {
+        for (int i = 0; i < 200 && router.announced().size() < prefixes; i++) {
+            step(5);
+        }
+        assertThat(router.announced()).hasSize(prefixes);
+    }
+
+    @Test
+    void withdraws_a_dead_servers_services_in_one_apply_when_their_confirmations_arrive_apart() {
+        start(timed("a", "198.51.100.1", "shared", "fast_interval: 20ms") + timed("b", "198.51.100.2", "shared",
+                "fast_interval: 25ms") + timed("c", "198.51.100.3", "shared", "fast_interval: 25ms"), "");
+        probes.get("shared").passing();
+        stepUntilAnnounced(3);
+        int applies = router.applied().size();
+
+        probes.get("shared").failing("connect refused");
+        stepUntilRun("shared"); // the first failure of each: all three are confirming
+        step(20); // a confirms; b and c confirm 5 ms later
+        assertThat(loop.snapshot().services()).filteredOn(s -> s.name().equals("a")).extracting(s -> s.state())
+                .containsExactly("down");
+        assertThat(router.applied()).as("held while b and c confirm").hasSize(applies);
+        assertThat(router.announced()).hasSize(3);
+        step(5);
+        assertThat(router.announced()).isEmpty();
+        assertThat(router.applied()).as("one apply withdrew all three").hasSize(applies + 1);
+    }
+
+    @Test
+    void applies_a_lone_failure_at_once() {
+        start(timed("a", "198.51.100.1", "one", "fast_interval: 20ms") + timed("b", "198.51.100.2", "two",
+                "fast_interval: 20ms"), "");
+        probes.get("one").passing();
+        probes.get("two").passing();
+        stepUntilAnnounced(2);
+
+        probes.get("one").failing("connect refused");
+        stepUntilRun("one");
+        step(20);
+        assertThat(router.announced()).containsExactly(p("198.51.100.2/32"));
+    }
+
+    @Test
+    void holds_a_withdrawal_for_linked_checks_at_most_twice_the_fast_interval() {
+        start(timed("a", "198.51.100.1", "shared", "fast_interval: 20ms") + timed("b", "198.51.100.2", "shared",
+                "fast_interval: 20ms, fall: 10"), "");
+        probes.get("shared").passing();
+        stepUntilAnnounced(2);
+        int applies = router.applied().size();
+
+        probes.get("shared").failing("connect refused");
+        stepUntilRun("shared");
+        step(20); // a confirms; b needs 8 more failures
+        step(39);
+        assertThat(router.applied()).as("held while b confirms").hasSize(applies);
+        step(1);
+        assertThat(router.announced()).as("the hold ended after 2 x fast_interval").containsExactly(p("198.51.100.2/32"));
+        assertThat(router.applied()).hasSize(applies + 1);
+    }
+
     @Test
     void keeps_the_last_good_state_and_retries_a_failed_apply_with_backoff() {
         start(service("web", "203.0.113.80", "http"), "");
@@ -417,7 +493,7 @@ class ControlLoopTest {
         step(1);
         assertThat(router.announced()).containsExactly(p("203.0.113.80/32"));
         assertThat(loop.snapshot().router().lastResult()).isEqualTo("ok");
-        assertThat(metrics.count("rhid_router_apply_total", "fake", "error")).isEqualTo(2);
+        assertThat(metrics.count(Metric.ROUTER_APPLIES, "fake", "error")).isEqualTo(2);
     }
 
     @Test
@@ -449,7 +525,7 @@ class ControlLoopTest {
         step(1000);
         assertThat(router.applied()).hasSize(applies + 1);
         assertThat(router.announced()).containsExactly(p("203.0.113.80/32"));
-        assertThat(metrics.count("rhid_drift_repairs_total", "file")).isEqualTo(1);
+        assertThat(metrics.count(Metric.DRIFT_REPAIRS, "file")).isEqualTo(1);
     }
 
     @Test
@@ -468,7 +544,7 @@ class ControlLoopTest {
         assertThat(loop.snapshot().router().lastResult()).isEqualTo("ok");
         router.driftNext(new Drift("file", "rhid.conf was changed outside rhid"));
         step(1000); // and drift is looked for again
-        assertThat(metrics.count("rhid_drift_repairs_total", "file")).isEqualTo(1);
+        assertThat(metrics.count(Metric.DRIFT_REPAIRS, "file")).isEqualTo(1);
         assertThat(router.attempts()).isEqualTo(attempts + 2);
     }
 
@@ -496,7 +572,7 @@ class ControlLoopTest {
         lo.remove("203.0.113.80/32");
         step(1000);
         assertThat(lo.addresses()).contains("203.0.113.80/32");
-        assertThat(metrics.count("rhid_drift_repairs_total", "address")).isEqualTo(1);
+        assertThat(metrics.count(Metric.DRIFT_REPAIRS, "address")).isEqualTo(1);
     }
 
     @Test
@@ -680,11 +756,11 @@ class ControlLoopTest {
         step(1000);
         assertThat(router.applied()).hasSize(applies);
         assertThat(router.announced()).containsExactly(p("203.0.113.80/32"));
-        assertThat(metrics.count("rhid_config_reload_total", "error")).isEqualTo(1);
-        assertThat(metrics.count("rhid_config_reload_total", "ok")).isZero();
-        assertThat(metrics.gauge("rhid_config_last_reload_success_timestamp_seconds"))
+        assertThat(metrics.count(Metric.CONFIG_RELOADS, "error")).isEqualTo(1);
+        assertThat(metrics.count(Metric.CONFIG_RELOADS, "ok")).isZero();
+        assertThat(metrics.gauge(Metric.CONFIG_LAST_RELOAD_SUCCESS))
                 .as("still the start, when the running config was loaded")
-                .isEqualTo(metrics.gauge("rhid_start_time_seconds"));
+                .isEqualTo(metrics.gauge(Metric.START_TIME));
     }
 
     @Test
@@ -693,12 +769,12 @@ class ControlLoopTest {
         upAndAnnounced("http");
         int applies = router.applied().size();
         reloadYaml = yaml(service("web", "203.0.113.80", "http") + service("dns", "198.51.100.53", "dns"), "");
-        double started = metrics.gauge("rhid_start_time_seconds");
+        double started = metrics.gauge(Metric.START_TIME);
         timer.advanceMillis(5000);
         Operations.Reply r = reply(loop.reload());
         assertThat(r.message()).isEqualTo("reloaded rhid.yaml: 2 services, added dns; 1 check kept its state, 1 started");
-        assertThat(metrics.count("rhid_config_reload_total", "ok")).isEqualTo(1);
-        assertThat(metrics.gauge("rhid_config_last_reload_success_timestamp_seconds")).isEqualTo(timer.millis() / 1000.0)
+        assertThat(metrics.count(Metric.CONFIG_RELOADS, "ok")).isEqualTo(1);
+        assertThat(metrics.gauge(Metric.CONFIG_LAST_RELOAD_SUCCESS)).isEqualTo(timer.millis() / 1000.0)
                 .isGreaterThanOrEqualTo(started + 5);
         assertThat(router.applied()).as("dns starts down: only its address is added, the router is not touched")
                 .hasSize(applies);
@@ -725,7 +801,7 @@ class ControlLoopTest {
         assertThat(loop.snapshot().services().get(0).reason()).isEqualTo("reloaded: waiting for extra has 1 of 2 results");
         step(20);
         assertThat(loop.snapshot().services().get(0).reason()).isEqualTo("all 2 checks pass");
-        assertThat(metrics.count("rhid_transitions_total", "web", "up", "down")).isZero();
+        assertThat(metrics.count(Metric.TRANSITIONS, "web", "up", "down")).isZero();
     }
 
     @Test
@@ -776,7 +852,7 @@ class ControlLoopTest {
         assertThat(router.announced()).containsExactly(p("203.0.113.80/32"));
         http.failing("connect refused");
         step(200); // t=600, down: the 4th change is more than 3 within 10s -> held until t=5600
-        assertThat(metrics.count("rhid_flap_holds_total", "web")).isEqualTo(1);
+        assertThat(metrics.count(Metric.FLAP_HOLDS, "web")).isEqualTo(1);
         http.passing();
         step(200); // healthy again, but held
         assertThat(router.announced()).isEmpty();
@@ -829,7 +905,7 @@ class ControlLoopTest {
         http.passing();
         step(200);
         assertThat(router.announced()).containsExactly(p("203.0.113.80/32"));
-        assertThat(metrics.count("rhid_flap_holds_total", "web")).isZero();
+        assertThat(metrics.count(Metric.FLAP_HOLDS, "web")).isZero();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.rhid.agent.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -113,9 +114,9 @@ class PrometheusTextTest {
     @Test
     void histograms_count_each_observation_in_its_bucket_and_every_bucket_above() {
         Metrics m = new Metrics();
-        m.observe("rhid_router_apply_duration_seconds", 0.004, "bird");
-        m.observe("rhid_router_apply_duration_seconds", 0.005, "bird");
-        m.observe("rhid_router_apply_duration_seconds", 30, "bird");
+        m.record(Metric.ROUTER_APPLY_DURATION, 0.004, "bird");
+        m.record(Metric.ROUTER_APPLY_DURATION, 0.005, "bird");
+        m.record(Metric.ROUTER_APPLY_DURATION, 30, "bird");
         List<String> samples = PrometheusText.render(Snapshots.sample(), m).lines()
                 .filter(l -> l.startsWith("rhid_router_apply_duration_seconds")).toList();
         assertThat(samples).contains(
@@ -149,15 +150,24 @@ class PrometheusTextTest {
     }
 
     @Test
-    void keys_of_unknown_names_or_the_wrong_number_of_labels_are_not_exposed() {
+    void a_series_with_the_wrong_number_of_labels_is_refused_and_never_exposed() {
+        // An unknown family cannot be named at all: families are Metric constants.
         Metrics m = new Metrics();
-        m.increment("rhid_check_runs_total", "dns", "tcp");
-        m.increment("rhid_drift_repairs_total", "route_missing", "extra");
-        m.increment("rhid_drift_repairs_total");
+        assertThatThrownBy(() -> m.increment(Metric.DRIFT_REPAIRS, "route_missing", "extra"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("rhid_drift_repairs_total takes labels [kind], given [route_missing, extra]");
+        assertThatThrownBy(() -> m.increment(Metric.DRIFT_REPAIRS)).isInstanceOf(IllegalArgumentException.class);
         List<String> samples = PrometheusText.render(Snapshots.sample(), m).lines().filter(l -> !l.startsWith("#")).toList();
-        assertThat(samples).noneMatch(l -> l.startsWith("rhid_check_runs_total"));
         assertThat(samples.stream().filter(l -> l.startsWith("rhid_drift_repairs_total")))
                 .as("only the zero series of the known kinds").allMatch(l -> l.endsWith(" 0")).hasSize(3);
+    }
+
+    @Test
+    void every_family_is_rendered_once_in_name_order() {
+        List<String> names = PrometheusText.render(Snapshots.sample(), new Metrics()).lines()
+                .filter(l -> l.startsWith("# TYPE ")).map(l -> l.split(" ")[2]).toList();
+        assertThat(names).isSorted().doesNotHaveDuplicates()
+                .containsExactly(java.util.Arrays.stream(Metric.values()).map(Metric::familyName).toArray(String[]::new));
     }
 
     @ParameterizedTest

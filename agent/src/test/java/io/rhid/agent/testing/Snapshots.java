@@ -1,5 +1,6 @@
 package io.rhid.agent.testing;
 
+import io.rhid.agent.status.Metric;
 import io.rhid.agent.status.Metrics;
 import io.rhid.agent.status.StatusSnapshot;
 import java.util.List;
@@ -56,22 +57,22 @@ public final class Snapshots {
     /** What a loop would have recorded for {@link #sample()}, plus a label value that needs escaping. */
     public static Metrics sampleMetrics() {
         Metrics m = new Metrics();
-        m.observe("rhid_check_duration_seconds", 0.00125, "dns", "dns");
-        m.observe("rhid_check_duration_seconds", 0.0003, "dns", "tcp");
-        m.observe("rhid_check_duration_seconds", 0.0002, "dns", "tcp");
-        m.observe("rhid_check_duration_seconds", 0.003, "web", "http");
-        m.increment("rhid_check_failures_total", "web", "http", "status");
-        m.increment("rhid_check_failures_total", "web", "http", "status");
-        m.increment("rhid_check_failures_total", "ntp", "exec", "exit");
-        m.increment("rhid_transitions_total", "dns", "down", "up");
-        m.increment("rhid_transitions_total", "web", "up", "down");
-        m.increment("rhid_transitions_total", "ntp", "up", "degraded");
-        m.increment("rhid_router_apply_total", "bird", "ok");
-        m.increment("rhid_router_apply_total", "bird", "ok");
-        m.observe("rhid_router_apply_duration_seconds", 0.0123, "bird");
-        m.observe("rhid_router_apply_duration_seconds", 0.5, "bird");
-        m.increment("rhid_drift_repairs_total", "route_missing");
-        m.increment("rhid_drift_repairs_total", "odd \"kind\" \\ with\nnewline");
+        m.record(Metric.CHECK_DURATION, 0.00125, "dns", "dns");
+        m.record(Metric.CHECK_DURATION, 0.0003, "dns", "tcp");
+        m.record(Metric.CHECK_DURATION, 0.0002, "dns", "tcp");
+        m.record(Metric.CHECK_DURATION, 0.003, "web", "http");
+        m.increment(Metric.CHECK_FAILURES, "web", "http", "status");
+        m.increment(Metric.CHECK_FAILURES, "web", "http", "status");
+        m.increment(Metric.CHECK_FAILURES, "ntp", "exec", "exit");
+        m.increment(Metric.TRANSITIONS, "dns", "down", "up");
+        m.increment(Metric.TRANSITIONS, "web", "up", "down");
+        m.increment(Metric.TRANSITIONS, "ntp", "up", "degraded");
+        m.increment(Metric.ROUTER_APPLIES, "bird", "ok");
+        m.increment(Metric.ROUTER_APPLIES, "bird", "ok");
+        m.record(Metric.ROUTER_APPLY_DURATION, 0.0123, "bird");
+        m.record(Metric.ROUTER_APPLY_DURATION, 0.5, "bird");
+        m.increment(Metric.DRIFT_REPAIRS, "route_missing");
+        m.increment(Metric.DRIFT_REPAIRS, "odd \"kind\" \\ with\nnewline");
         return m;
     }
 }
