@@ -1,16 +1,16 @@
 package io.rhid.agent.cli;
 
-import io.rhid.agent.apply.AppliedRecord;
-import io.rhid.agent.apply.ApplyException;
-import io.rhid.agent.apply.LoopbackApplier;
-import io.rhid.agent.apply.ProcessCommandRunner;
-import io.rhid.agent.apply.Withdrawal;
+import io.rhid.agent.address.LoopbackApplier;
 import io.rhid.agent.config.ConfigException;
 import io.rhid.agent.config.ConfigLoader;
 import io.rhid.agent.config.ProbeTypes;
 import io.rhid.agent.config.RhidConfig;
 import io.rhid.agent.config.RouterConfig;
 import io.rhid.agent.control.Agent;
+import io.rhid.agent.router.AppliedRecord;
+import io.rhid.agent.router.ApplyException;
+import io.rhid.agent.router.ProcessCommandRunner;
+import io.rhid.agent.router.Withdrawal;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -2,13 +2,7 @@ package io.rhid.agent.control;
 
 import static java.util.stream.Collectors.joining;
 
-import io.rhid.agent.apply.AppliedRecord;
-import io.rhid.agent.apply.ApplyException;
-import io.rhid.agent.apply.Drift;
-import io.rhid.agent.apply.ExportQuery;
-import io.rhid.agent.apply.LoopbackApplier;
-import io.rhid.agent.apply.RouterApplier;
-import io.rhid.agent.apply.Withdrawal;
+import io.rhid.agent.address.LoopbackApplier;
 import io.rhid.agent.config.CheckConfig;
 import io.rhid.agent.config.ConfigException;
 import io.rhid.agent.config.Durations;
@@ -22,6 +16,12 @@ import io.rhid.agent.log.LogFields;
 import io.rhid.agent.plan.Announcement;
 import io.rhid.agent.plan.DesiredState;
 import io.rhid.agent.plan.Planner;
+import io.rhid.agent.router.AppliedRecord;
+import io.rhid.agent.router.ApplyException;
+import io.rhid.agent.router.Drift;
+import io.rhid.agent.router.ExportQuery;
+import io.rhid.agent.router.RouterApplier;
+import io.rhid.agent.router.Withdrawal;
 import io.rhid.agent.schedule.CheckKey;
 import io.rhid.agent.schedule.CheckUpdate;
 import io.rhid.agent.schedule.ProbeScheduler;
@@ -1027,7 +1027,7 @@ public final class ControlLoop implements Runnable, Operations {
             record = next;
             recordError = null;
         } catch (java.io.IOException e) {
-            String why = io.rhid.agent.apply.AtomicFiles.describe(e);
+            String why = io.rhid.agent.router.AtomicFiles.describe(e);
             if (!why.equals(recordError)) {
                 log.error("cannot write {}: {}; `rhid withdraw-all` needs a readable config until it can",
                         AppliedRecord.file(config.stateDir()), why);

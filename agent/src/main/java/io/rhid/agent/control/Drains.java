@@ -1,6 +1,6 @@
 package io.rhid.agent.control;
 
-import io.rhid.agent.apply.AtomicFiles;
+import io.rhid.agent.router.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,12 +3,12 @@ package io.rhid.agent.control;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import io.rhid.agent.apply.Drift;
-import io.rhid.agent.apply.LoopbackApplier;
+import io.rhid.agent.address.LoopbackApplier;
 import io.rhid.agent.config.ConfigLoader;
 import io.rhid.agent.config.Prefix;
 import io.rhid.agent.config.ProbeTypes;
 import io.rhid.agent.config.RhidConfig;
+import io.rhid.agent.router.Drift;
 import io.rhid.agent.status.Metrics;
 import io.rhid.agent.status.StatusSnapshot;
 import io.rhid.agent.testing.Configs;

@@ -1,0 +1,134 @@
+package io.rhid.agent.router.frr;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rhid.agent.config.Prefix;
+import io.rhid.agent.plan.DesiredState;
+import java.util.List;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class FrrRunningConfigTest {
+
+    /** FRR 8.4.4's {@code vtysh -d bgpd -c 'show running-config'} from the FrrIT lab, shortened. */
+    static final String RUNNING = """
+            Building configuration...
+
+            Current configuration:
+            !
+            frr version 8.4.4
+            frr defaults traditional
+            hostname vm
+            no ip forwarding
+            no ipv6 forwarding
+            !
+            router bgp 65000
+             bgp router-id 10.255.0.1
+             no bgp ebgp-requires-policy
+             neighbor 10.255.0.2 remote-as 65001
+             neighbor 10.255.0.2 timers connect 1
+             !
+             address-family ipv4 unicast
+              network 192.0.2.0/24
+              network 198.51.100.53/32 route-map rhid-dns+ntp-degraded
+              network 203.0.113.0/24 route-map operator-x
+             exit-address-family
+             !
+             address-family ipv6 unicast
+              network 2001:db8::53/128 route-map rhid-dns-degraded
+              neighbor 10.255.0.2 activate
+             exit-address-family
+             !
+             address-family ipv4 multicast
+              network 198.51.100.99/32 route-map rhid-ignored-up
+             exit-address-family
+            exit
+            !
+            router bgp 65001 vrf blue
+             !
+             address-family ipv4 unicast
+              network 198.51.100.1/32 route-map rhid-old-up
+             exit-address-family
+            exit
+            !
+            router bgp 65002 view v1
+            exit
+            !
+            route-map operator-x permit 10
+             set local-preference 200
+            exit
+            !
+            route-map rhid-dns+ntp-degraded permit 10
+             set as-path prepend 65000 65000
+             set community 65000:100 graceful-shutdown additive
+             set metric 500
+            exit
+            !
+            route-map rhid-dns+ntp-degraded deny 20
+            exit
+            !
+            route-map rhid-dns-degraded permit 10
+            exit
+            !
+            end
+            """;
+
+    @Test
+    void parses_instances_rhids_network_lines_the_operators_and_rhids_route_maps() {
+        FrrRunningConfig c = FrrRunningConfig.parse(RUNNING);
+        BgpInstance main = new BgpInstance(65000, "");
+
+        assertThat(c.instances()).containsExactly(main, new BgpInstance(65001, "blue"));
+        assertThat(c.otherInstances()).containsExactly("router bgp 65002 view v1");
+        assertThat(c.rhidNetworks(main)).containsExactly(
+                java.util.Map.entry(Prefix.of("198.51.100.53/32"), "rhid-dns+ntp-degraded"),
+                java.util.Map.entry(Prefix.of("2001:db8::53/128"), "rhid-dns-degraded"));
+        assertThat(c.operatorNetworks(main)).containsExactly(Prefix.of("192.0.2.0/24"), Prefix.of("203.0.113.0/24"));
+        assertThat(c.rhidNetworks(new BgpInstance(65001, "blue"))).containsOnlyKeys(Prefix.of("198.51.100.1/32"));
+        assertThat(c.rhidRouteMaps()).containsOnlyKeys("rhid-dns+ntp-degraded", "rhid-dns-degraded");
+        assertThat(c.rhidRouteMaps().get("rhid-dns+ntp-degraded").get(10).lines()).containsExactly(
+                "set as-path prepend 65000 65000", "set community 65000:100 graceful-shutdown additive", "set metric 500");
+        assertThat(c.rhidRouteMaps().get("rhid-dns+ntp-degraded").get(20).action()).isEqualTo("deny");
+        assertThat(c.rhidNetworkCount()).isEqualTo(3);
+    }
+
+    @Test
+    void withdraws_everything_of_rhids_in_every_instance_for_an_empty_state() {
+        FrrRunningConfig c = FrrRunningConfig.parse(RUNNING);
+
+        var delta = c.delta(DesiredState.EMPTY, new BgpInstance(65000, ""));
+
+        assertThat(delta.withdraw()).hasSize(2);
+        assertThat(delta.withdrawCount()).isEqualTo(3);
+        assertThat(delta.deleteRouteMaps()).containsExactly("rhid-dns+ntp-degraded", "rhid-dns-degraded");
+        assertThat(delta.announce()).isEmpty();
+        assertThat(c.differences(delta)).isEqualTo("2 network lines rhid does not want in router bgp 65000 "
+                + "(198.51.100.53/32, 2001:db8::53/128); 1 network line rhid does not want in router bgp 65001 vrf blue "
+                + "(198.51.100.1/32); route-maps rhid no longer uses: rhid-dns+ntp-degraded, rhid-dns-degraded");
+    }
+
+    @Test
+    void compares_set_lines_by_meaning_whatever_frrs_spelling_of_communities() {
+        List<String> want = List.of("set community 65000:100 graceful-shutdown additive", "set large-community 1:2:3 additive",
+                "set metric 5");
+
+        assertThat(FrrRunningConfig.editLines(List.of("set community graceful-shutdown 65000:100 65000:100 additive",
+                "set large-community 1:2:3 1:2:3 additive", "set metric 5"), want)).isEmpty();
+        assertThat(FrrRunningConfig.editLines(List.of("set community 65000:100 65535:0 additive", "set metric 5",
+                "set large-community 1:2:3 additive"), want)).isEmpty();
+    }
+
+    @Test
+    void edits_only_what_differs_and_removes_what_rhid_does_not_set() {
+        List<String> want = List.of("set as-path prepend 65000", "set metric 5");
+
+        assertThat(FrrRunningConfig.editLines(List.of("set metric 5", "set community 1:1 additive",
+                "match ip address prefix-list foo", "description by hand", "set as-path prepend 65000 65000"), want))
+                .containsExactly("no set community", "no match ip address prefix-list foo", "no description",
+                        "set as-path prepend 65000");
+        assertThat(FrrRunningConfig.editLines(List.of("set community 1:1"), List.of("set community 1:1 additive")))
+                .containsExactly("set community 1:1 additive");
+    }
+}
