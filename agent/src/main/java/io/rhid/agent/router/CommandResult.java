@@ -21,6 +21,11 @@ public record CommandResult(List<String> argv, int exitCode, String output, long
         return exitCode == 0 && !timedOut;
     }
 
+    /** {@code " (timed out)"}, {@code " (exit N)"} or nothing, to follow the command's name in error messages. */
+    public String exitSuffix() {
+        return timedOut ? " (timed out)" : exitCode != 0 ? " (exit " + exitCode + ")" : "";
+    }
+
     /** The output on one line, shortened, for error messages. */
     public String summary() {
         String flat = output.strip().replaceAll("\\s*\\n\\s*", " | ");

@@ -82,13 +82,13 @@ public final class BirdApplier implements RouterApplier {
         CommandResult check = birdc("configure", "check");
         if (!check.ok() || !check.output().contains("Configuration OK")) {
             restore(restore);
-            throw new ApplyException("BIRD: configure check failed" + exit(check) + ": " + check.summary());
+            throw new ApplyException("BIRD: configure check failed" + check.exitSuffix() + ": " + check.summary());
         }
         log.debug("bird: configure starts [mono {}]", System.nanoTime());
         CommandResult configure = birdc("configure");
         if (!configure.ok() || !reconfigured(configure.output())) {
             restore(restore);
-            throw new ApplyException("BIRD: configure failed" + exit(configure) + ": " + configure.summary());
+            throw new ApplyException("BIRD: configure failed" + configure.exitSuffix() + ": " + configure.summary());
         }
         lastGood = text;
         if (enableOnFirstApply) {
@@ -233,7 +233,7 @@ public final class BirdApplier implements RouterApplier {
     SortedSet<Prefix> routes(String protocol) throws ApplyException {
         CommandResult r = birdc("show", "route", "protocol", protocol);
         if (!r.ok()) {
-            throw new ApplyException("BIRD: show route protocol " + protocol + " failed" + exit(r) + ": " + r.summary());
+            throw new ApplyException("BIRD: show route protocol " + protocol + " failed" + r.exitSuffix() + ": " + r.summary());
         }
         return BirdReplies.routes(r.output());
     }
@@ -278,13 +278,9 @@ public final class BirdApplier implements RouterApplier {
                 || output.contains("queueing new config");
     }
 
-    private static String exit(CommandResult r) {
-        return r.timedOut() ? " (timed out)" : r.exitCode() != 0 ? " (exit " + r.exitCode() + ")" : "";
-    }
 
     private static String sample(SortedSet<Prefix> prefixes) {
         String listed = prefixes.stream().limit(5).map(Prefix::toString).collect(Collectors.joining(", "));
         return prefixes.size() > 5 ? listed + " and " + (prefixes.size() - 5) + " more" : listed;
     }
-
 }

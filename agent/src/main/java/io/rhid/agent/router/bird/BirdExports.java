@@ -39,7 +39,7 @@ public final class BirdExports implements ExportQuery {
     public Exports query() throws ApplyException {
         CommandResult protocols = commands.run(List.of("show", "protocols", "all"));
         if (!protocols.ok()) {
-            throw new ApplyException("BIRD: show protocols all failed" + exit(protocols) + ": " + protocols.summary());
+            throw new ApplyException("BIRD: show protocols all failed" + protocols.exitSuffix() + ": " + protocols.summary());
         }
         List<String> established = new ArrayList<>();
         Map<Prefix, Integer> counts = new TreeMap<>();
@@ -54,8 +54,8 @@ public final class BirdExports implements ExportQuery {
             }
             CommandResult routes = commands.run(List.of("show", "route", "exported", s.name(), "where", rhidRoutes));
             if (!routes.ok()) {
-                throw new ApplyException("BIRD: show route exported " + s.name() + " where " + rhidRoutes + " failed" + exit(routes) + ": "
-                        + routes.summary());
+                throw new ApplyException("BIRD: show route exported " + s.name() + " where " + rhidRoutes + " failed"
+                        + routes.exitSuffix() + ": " + routes.summary());
             }
             for (Prefix p : BirdReplies.routes(routes.output())) {
                 if (families.contains(p.v6())) {
@@ -64,9 +64,5 @@ public final class BirdExports implements ExportQuery {
             }
         }
         return Exports.of(established, counts);
-    }
-
-    private static String exit(CommandResult r) {
-        return r.timedOut() ? " (timed out)" : r.exitCode() != 0 ? " (exit " + r.exitCode() + ")" : "";
     }
 }

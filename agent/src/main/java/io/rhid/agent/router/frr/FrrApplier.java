@@ -186,13 +186,13 @@ public final class FrrApplier implements RouterApplier {
         CommandResult test = frrReload("--test", timeout);
         if (!test.ok()) {
             restore(current);
-            throw new ApplyException("frr-reload.py --test rejects " + frr.configFile() + exit(test) + ": " + test.summary());
+            throw new ApplyException("frr-reload.py --test rejects " + frr.configFile() + test.exitSuffix() + ": " + test.summary());
         }
         warnAboutOtherChanges(test.output());
         CommandResult reload = frrReload("--reload", reloadTimeout(delta));
         if (!reload.ok()) {
             restore(current);
-            throw new ApplyException("frr-reload.py --reload " + frr.configFile() + " failed" + exit(reload) + ": "
+            throw new ApplyException("frr-reload.py --reload " + frr.configFile() + " failed" + reload.exitSuffix() + ": "
                     + reload.summary());
         }
         log.info("frr: frr-reload.py --reload, {}: {} ms", delta.summary(),
@@ -361,7 +361,7 @@ public final class FrrApplier implements RouterApplier {
         if (!overVtysh) {
             CommandResult reload = frrReload("--reload", reloadTimeout(delta));
             if (!reload.ok()) {
-                throw new ApplyException(fileNote + "but frr-reload.py --reload failed" + exit(reload) + ": " + reload.summary());
+                throw new ApplyException(fileNote + "but frr-reload.py --reload failed" + reload.exitSuffix() + ": " + reload.summary());
             }
         } else {
             batch(delta);
@@ -587,10 +587,10 @@ public final class FrrApplier implements RouterApplier {
                     replies.add(it.next());
                 }
             } catch (IOException | RuntimeException e) {
-                throw new ApplyException("cannot parse bgpd's reply to show bgp ... json" + exit(r) + ": " + r.summary(), e);
+                throw new ApplyException("cannot parse bgpd's reply to show bgp ... json" + r.exitSuffix() + ": " + r.summary(), e);
             }
             if (!r.ok() || replies.size() != chunk.size()) {
-                throw new ApplyException("unexpected reply to " + chunk.size() + " show bgp ... json commands" + exit(r)
+                throw new ApplyException("unexpected reply to " + chunk.size() + " show bgp ... json commands" + r.exitSuffix()
                         + " (" + replies.size() + " answers): " + r.summary());
             }
             for (int i = 0; i < chunk.size(); i++) {
@@ -696,15 +696,12 @@ public final class FrrApplier implements RouterApplier {
             }
         }
         if (errors.isEmpty()) {
-            return r.ok() ? "" : " (vtysh" + exit(r) + ": " + r.summary() + ")";
+            return r.ok() ? "" : " (vtysh" + r.exitSuffix() + ": " + r.summary() + ")";
         }
-        return " (vtysh" + exit(r) + ": " + String.join(" | ", errors.subList(0, Math.min(5, errors.size())))
+        return " (vtysh" + r.exitSuffix() + ": " + String.join(" | ", errors.subList(0, Math.min(5, errors.size())))
                 + (errors.size() > 5 ? " and " + (errors.size() - 5) + " more" : "") + ")";
     }
 
-    private static String exit(CommandResult r) {
-        return r.timedOut() ? " (timed out)" : r.exitCode() != 0 ? " (exit " + r.exitCode() + ")" : "";
-    }
 
     private static void sleep(long millis) {
         try {
