@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * @param asn the local AS number, 1-4294967295
  * @param vrf the VRF name, empty for the default VRF
  */
-public record BgpInstance(long asn, String vrf) implements Comparable<BgpInstance> {
+record BgpInstance(long asn, String vrf) implements Comparable<BgpInstance> {
 
     /** FRR's VRF names as rhid accepts them: no spaces or other characters the CLI would split on. */
     private static final Pattern VRF = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -34,7 +34,7 @@ public record BgpInstance(long asn, String vrf) implements Comparable<BgpInstanc
      * The instance a {@code router bgp ...} line of FRR's running config names; empty for other
      * forms ({@code view}, an ASN out of range, a VRF name rhid would not write).
      */
-    public static Optional<BgpInstance> parseHeader(String line) {
+    static Optional<BgpInstance> parseHeader(String line) {
         Matcher m = HEADER.matcher(line.strip());
         if (!m.matches()) {
             return Optional.empty();

@@ -3,7 +3,6 @@ package io.rhid.agent.router.frr;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * rhid's block in the operator's frr.conf ({@code router.frr.mode: reload}): the lines from
@@ -12,10 +11,6 @@ import java.util.regex.Pattern;
  * {@code end} line, after which vtysh would read no more configuration).
  */
 final class FrrConfigFile {
-
-    private static final Pattern RHID_NETWORK = Pattern.compile("\\s*network\\s+\\S+.*\\sroute-map\\s+"
-            + Pattern.quote(FrrRenderer.ROUTE_MAP_PREFIX) + ".*");
-    private static final Pattern RHID_ROUTE_MAP = Pattern.compile("route-map\\s+" + Pattern.quote(FrrRenderer.ROUTE_MAP_PREFIX) + ".*");
 
     private FrrConfigFile() {
     }
@@ -55,9 +50,9 @@ final class FrrConfigFile {
         List<Integer> ends = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String c = content(lines.get(i));
-            if (c.equals(FrrRenderer.BEGIN)) {
+            if (c.equals(FrrSyntax.BEGIN)) {
                 begins.add(i);
-            } else if (c.equals(FrrRenderer.END)) {
+            } else if (c.equals(FrrSyntax.END)) {
                 ends.add(i);
             }
         }
@@ -65,8 +60,8 @@ final class FrrConfigFile {
             return new Markers(-1, -1);
         }
         if (begins.size() != 1 || ends.size() != 1 || begins.get(0) > ends.get(0)) {
-            throw new IllegalArgumentException("has " + count(begins.size(), "\"" + FrrRenderer.BEGIN + "\" line")
-                    + " and " + count(ends.size(), "\"" + FrrRenderer.END + "\" line") + " (lines "
+            throw new IllegalArgumentException("has " + count(begins.size(), "\"" + FrrSyntax.BEGIN + "\" line")
+                    + " and " + count(ends.size(), "\"" + FrrSyntax.END + "\" line") + " (lines "
                     + join(begins, ends) + "); rhid needs exactly one of each, begin first, or neither (then it appends its block)");
         }
         return new Markers(begins.get(0), ends.get(0));
@@ -136,7 +131,7 @@ final class FrrConfigFile {
                 continue;
             }
             String c = content(lines.get(i));
-            if (RHID_NETWORK.matcher(c).matches() || RHID_ROUTE_MAP.matcher(c).matches()) {
+            if (FrrSyntax.looksLikeRhidLine(c)) {
                 out.add("line " + (i + 1) + ": " + c.strip());
             }
         }

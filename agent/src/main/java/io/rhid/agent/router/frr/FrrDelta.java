@@ -12,7 +12,7 @@ import java.util.TreeSet;
 /**
  * What must change in bgpd's running config to turn rhid's lines there into a desired state.
  * Computed from FRR's running config by the applier, rendered as one vtysh batch by
- * {@link FrrRenderer#batch}.
+ * {@link FrrSyntax#batch}.
  *
  * @param instance        the {@code router bgp} instance rhid announces from
  * @param routeMaps       rhid route-maps to create or edit, by name
@@ -25,7 +25,7 @@ import java.util.TreeSet;
  * @param conflicts       desired prefixes the operator already configured with a {@code network}
  *                        line of their own; rhid leaves those lines alone and reports them
  */
-public record FrrDelta(BgpInstance instance, SortedMap<String, RouteMapEdit> routeMaps, SortedMap<Prefix, String> announce,
+record FrrDelta(BgpInstance instance, SortedMap<String, RouteMapEdit> routeMaps, SortedMap<Prefix, String> announce,
                        SortedMap<BgpInstance, SortedSet<Prefix>> withdraw, SortedSet<String> deleteRouteMaps,
                        SortedSet<Prefix> conflicts) {
 
@@ -37,7 +37,7 @@ public record FrrDelta(BgpInstance instance, SortedMap<String, RouteMapEdit> rou
      *                      lines removing what does not belong, then the {@code set} lines
      * @param deleteEntries other entries of the route-map to delete: sequence number to action
      */
-    public record RouteMapEdit(boolean create, List<String> lines, SortedMap<Integer, String> deleteEntries) {
+    record RouteMapEdit(boolean create, List<String> lines, SortedMap<Integer, String> deleteEntries) {
         public RouteMapEdit {
             lines = List.copyOf(lines);
             deleteEntries = Collections.unmodifiableSortedMap(new TreeMap<>(deleteEntries));

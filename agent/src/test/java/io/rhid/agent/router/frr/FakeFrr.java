@@ -305,15 +305,15 @@ final class FakeFrr {
             throw new UncheckedIOException(e);
         }
         // The file is the whole truth: rhid's lines leave the running config unless the file has them.
-        routeMaps.keySet().removeIf(n -> n.startsWith(FrrRenderer.ROUTE_MAP_PREFIX));
+        routeMaps.keySet().removeIf(n -> n.startsWith(FrrSyntax.ROUTE_MAP_PREFIX));
         for (Instance i : instances.values()) {
             for (boolean v6 : new boolean[] {false, true}) {
-                i.family(v6).values().removeIf(m -> m.startsWith(FrrRenderer.ROUTE_MAP_PREFIX));
+                i.family(v6).values().removeIf(m -> m.startsWith(FrrSyntax.ROUTE_MAP_PREFIX));
             }
         }
         // Only the block is new to this fake; the operator's lines are already in its state.
-        int begin = text.indexOf(FrrRenderer.BEGIN);
-        int end = text.indexOf(FrrRenderer.END);
+        int begin = text.indexOf(FrrSyntax.BEGIN);
+        int end = text.indexOf(FrrSyntax.END);
         List<String> errors = begin < 0 ? List.of() : interpret(text.substring(begin, end));
         return errors.isEmpty() ? FakeCommandRunner.ok(argv, "") : FakeCommandRunner.failed(argv, 1, String.join("\n", errors));
     }

@@ -379,7 +379,7 @@ class FrrApplierTest {
             DesiredState up = web(config, ServiceState.UP);
             applier.apply(up);
 
-            assertThat(Files.readString(file)).isEqualTo(OPERATOR_FILE + FrrRenderer.block(up, config.router().frr()));
+            assertThat(Files.readString(file)).isEqualTo(OPERATOR_FILE + FrrSyntax.block(up, config.router().frr()));
             String v = FakeFrr.VTYSH;
             String sock = dir.toString();
             String f = file.toString();
@@ -393,20 +393,20 @@ class FrrApplierTest {
             assertThat(frr.instances.get("router bgp 65000").v6).containsEntry(Prefix.of("2001:db8::80/128"), "rhid-web-up");
 
             applier.apply(web(config, ServiceState.DOWN));
-            assertThat(Files.readString(file)).isEqualTo(OPERATOR_FILE + FrrRenderer.block(DesiredState.EMPTY, config.router().frr()));
+            assertThat(Files.readString(file)).isEqualTo(OPERATOR_FILE + FrrSyntax.block(DesiredState.EMPTY, config.router().frr()));
             assertThat(frr.runningConfig()).doesNotContain("rhid-");
             assertThat(applier.drift(web(config, ServiceState.DOWN))).isEmpty();
         }
 
         @Test
         void replaces_only_the_block_wherever_the_operator_keeps_it() throws Exception {
-            String withBlock = "frr defaults traditional\n" + FrrRenderer.BEGIN + "\nroute-map rhid-stale-up permit 10\nexit\n"
-                    + FrrRenderer.END + "\n!\nrouter bgp 65000\nexit\nend\n";
+            String withBlock = "frr defaults traditional\n" + FrrSyntax.BEGIN + "\nroute-map rhid-stale-up permit 10\nexit\n"
+                    + FrrSyntax.END + "\n!\nrouter bgp 65000\nexit\nend\n";
             Files.writeString(file, withBlock);
             DesiredState up = web(config, ServiceState.UP);
             applier.apply(up);
 
-            assertThat(Files.readString(file)).isEqualTo("frr defaults traditional\n" + FrrRenderer.block(up, config.router().frr())
+            assertThat(Files.readString(file)).isEqualTo("frr defaults traditional\n" + FrrSyntax.block(up, config.router().frr())
                     + "!\nrouter bgp 65000\nexit\nend\n");
         }
 
@@ -468,7 +468,7 @@ class FrrApplierTest {
 
             assertThat(applier.withdrawAll()).isEqualTo("emptied rhid's block in " + file
                     + "; withdrew 2 prefixes from bgpd (removed 2 network lines and 1 route-map)");
-            assertThat(file).hasContent(OPERATOR_FILE + FrrRenderer.block(DesiredState.EMPTY, config.router().frr()));
+            assertThat(file).hasContent(OPERATOR_FILE + FrrSyntax.block(DesiredState.EMPTY, config.router().frr()));
             assertThat(frr.runningConfig()).doesNotContain("rhid-");
         }
 
@@ -494,8 +494,8 @@ class FrrApplierTest {
 
         @Test
         void renders_the_block() {
-            assertThat(applier.render(web(config, ServiceState.UP))).startsWith(FrrRenderer.BEGIN + "\n")
-                    .endsWith(FrrRenderer.END + "\n");
+            assertThat(applier.render(web(config, ServiceState.UP))).startsWith(FrrSyntax.BEGIN + "\n")
+                    .endsWith(FrrSyntax.END + "\n");
         }
     }
 }

@@ -98,13 +98,13 @@ class FrrRunningConfigTest {
     void withdraws_everything_of_rhids_in_every_instance_for_an_empty_state() {
         FrrRunningConfig c = FrrRunningConfig.parse(RUNNING);
 
-        var delta = c.delta(DesiredState.EMPTY, new BgpInstance(65000, ""));
+        var delta = FrrDiff.delta(c, DesiredState.EMPTY, new BgpInstance(65000, ""));
 
         assertThat(delta.withdraw()).hasSize(2);
         assertThat(delta.withdrawCount()).isEqualTo(3);
         assertThat(delta.deleteRouteMaps()).containsExactly("rhid-dns+ntp-degraded", "rhid-dns-degraded");
         assertThat(delta.announce()).isEmpty();
-        assertThat(c.differences(delta)).isEqualTo("2 network lines rhid does not want in router bgp 65000 "
+        assertThat(FrrDiff.differences(c, delta)).isEqualTo("2 network lines rhid does not want in router bgp 65000 "
                 + "(198.51.100.53/32, 2001:db8::53/128); 1 network line rhid does not want in router bgp 65001 vrf blue "
                 + "(198.51.100.1/32); route-maps rhid no longer uses: rhid-dns+ntp-degraded, rhid-dns-degraded");
     }
@@ -114,9 +114,9 @@ class FrrRunningConfigTest {
         List<String> want = List.of("set community 65000:100 graceful-shutdown additive", "set large-community 1:2:3 additive",
                 "set metric 5");
 
-        assertThat(FrrRunningConfig.editLines(List.of("set community graceful-shutdown 65000:100 65000:100 additive",
+        assertThat(FrrDiff.editLines(List.of("set community graceful-shutdown 65000:100 65000:100 additive",
                 "set large-community 1:2:3 1:2:3 additive", "set metric 5"), want)).isEmpty();
-        assertThat(FrrRunningConfig.editLines(List.of("set community 65000:100 65535:0 additive", "set metric 5",
+        assertThat(FrrDiff.editLines(List.of("set community 65000:100 65535:0 additive", "set metric 5",
                 "set large-community 1:2:3 additive"), want)).isEmpty();
     }
 
@@ -124,11 +124,11 @@ class FrrRunningConfigTest {
     void edits_only_what_differs_and_removes_what_rhid_does_not_set() {
         List<String> want = List.of("set as-path prepend 65000", "set metric 5");
 
-        assertThat(FrrRunningConfig.editLines(List.of("set metric 5", "set community 1:1 additive",
+        assertThat(FrrDiff.editLines(List.of("set metric 5", "set community 1:1 additive",
                 "match ip address prefix-list foo", "description by hand", "set as-path prepend 65000 65000"), want))
                 .containsExactly("no set community", "no match ip address prefix-list foo", "no description",
                         "set as-path prepend 65000");
-        assertThat(FrrRunningConfig.editLines(List.of("set community 1:1"), List.of("set community 1:1 additive")))
+        assertThat(FrrDiff.editLines(List.of("set community 1:1"), List.of("set community 1:1 additive")))
                 .containsExactly("set community 1:1 additive");
     }
 }

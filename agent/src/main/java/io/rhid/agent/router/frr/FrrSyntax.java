@@ -15,12 +15,16 @@ import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
- * Renders rhid's lines in FRR's configuration language: the vtysh batch that applies a
- * {@link FrrDelta} ({@code router.frr.mode: vtysh}) and the managed block of frr.conf
- * ({@code mode: reload}). Pure and byte-deterministic: route-maps sorted by name, prefixes in
- * {@link Prefix} order.
+ * FRR's configuration language as far as rhid writes and reads it, in one place: renders the vtysh
+ * batch that applies a {@link FrrDelta} ({@code router.frr.mode: vtysh}) and the managed block of
+ * frr.conf ({@code mode: reload}), and recognizes the same lines (route-map headers, {@code network}
+ * lines, {@code set} lines, communities) when {@link FrrRunningConfig} reads them back. Pure and
+ * byte-deterministic: route-maps sorted by name, prefixes in {@link Prefix} order.
  *
  * <p>rhid owns exactly the {@code network P route-map rhid-...} lines under
  * {@code router bgp ASN [vrf V]} / {@code address-family ipv4|ipv6 unicast} and the route-maps
@@ -31,14 +35,14 @@ import java.util.TreeSet;
  * lines in FRR's order), so frr-reload.py finds nothing to change in rhid's block when FRR already
  * holds it, and {@code rhid render} output can be compared with the running config by eye.
  */
-public final class FrrRenderer {
+final class FrrSyntax {
 
     /** The prefix of every route-map rhid owns; the operator's route-maps must not use it. */
-    public static final String ROUTE_MAP_PREFIX = "rhid-";
+    static final String ROUTE_MAP_PREFIX = "rhid-";
     /** The one entry of each rhid route-map. */
-    public static final int SEQUENCE = 10;
-    public static final String BEGIN = "! rhid begin";
-    public static final String END = "! rhid end";
+    static final int SEQUENCE = 10;
+    static final String BEGIN = "! rhid begin";
+    static final String END = "! rhid end";
 
     /** Communities FRR 8.4 prints by name (bgpd/bgp_community.c), as ASN:VALUE. */
     private static final Map<Community, String> WELL_KNOWN = Map.ofEntries(
@@ -58,17 +62,28 @@ public final class FrrRenderer {
             Map.entry(new Community(65535, 65283), "local-AS"),
             Map.entry(new Community(65535, 65284), "no-peer"));
     private static final Map<String, Community> BY_NAME = inverse();
+    private static final Pattern RHID_ROUTE_MAP_NAME = Pattern.compile(Pattern.quote(ROUTE_MAP_PREFIX) + "[A-Za-z0-9_+.:-]*");
+    private static final Pattern ROUTE_MAP_HEADER = Pattern.compile("route-map (\\S+) (permit|deny) (\\d{1,5})");
+    /** rhid's lines as they may appear anywhere in a config file, indented or not. */
+    private static final Pattern RHID_NETWORK_ANYWHERE = Pattern.compile("\\s*network\\s+\\S+.*\\sroute-map\\s+"
+            + Pattern.quote(ROUTE_MAP_PREFIX) + ".*");
+    private static final Pattern RHID_ROUTE_MAP_ANYWHERE = Pattern.compile("route-map\\s+" + Pattern.quote(ROUTE_MAP_PREFIX) + ".*");
+    /** The kinds of {@code set} line rhid writes; a {@code set} of a kind replaces the previous value. */
+    private static final List<String> SET_KINDS = List.of("set as-path prepend", "set community", "set large-community",
+            "set metric");
+    /** Lines whose negation is not simply {@code no LINE}. */
+    private static final Map<String, String> NEGATIONS = Map.of("description", "no description", "call", "no call");
 
-    private FrrRenderer() {
+    private FrrSyntax() {
     }
 
     /** The instance {@code frr} names: {@code router bgp ASN [vrf VRF]}. */
-    public static BgpInstance instance(RouterConfig.Frr frr) {
+    static BgpInstance instance(RouterConfig.Frr frr) {
         return new BgpInstance(frr.asn(), frr.vrf());
     }
 
     /** {@code rhid-SERVICE-STATE}; services sharing the prefix joined with {@code +}, in order. */
-    public static String routeMapName(Announcement a) {
+    static String routeMapName(Announcement a) {
         return ROUTE_MAP_PREFIX + String.join("+", a.services()) + "-" + a.state().label();
     }
 
@@ -77,7 +92,7 @@ public final class FrrRenderer {
      * same services and state always carry the same attributes (the planner derives them from
      * exactly those), so a name never needs two attribute sets.
      */
-    public static SortedMap<String, Attributes> routeMaps(DesiredState desired) {
+    static SortedMap<String, Attributes> routeMaps(DesiredState desired) {
         SortedMap<String, Attributes> maps = new TreeMap<>();
         for (Announcement a : desired.announcements().values()) {
             String name = routeMapName(a);
@@ -95,7 +110,7 @@ public final class FrrRenderer {
      * FRR 8.4 prints them; {@code asn} is the local ASN that {@code prepend} repeats. MED is
      * {@code set metric}; communities are added to whatever the route carries ({@code additive}).
      */
-    public static List<String> setLines(Attributes attrs, long asn) {
+    static List<String> setLines(Attributes attrs, long asn) {
         List<String> lines = new ArrayList<>(4);
         if (attrs.prepend() > 0) {
             StringBuilder s = new StringBuilder("set as-path prepend");
@@ -125,12 +140,12 @@ public final class FrrRenderer {
     }
 
     /** A community as FRR prints it: its well-known name, else {@code ASN:VALUE}. */
-    public static String community(Community c) {
+    static String community(Community c) {
         return WELL_KNOWN.getOrDefault(c, c.toString());
     }
 
     /** Parses a community as FRR prints it (a well-known name or {@code ASN:VALUE}). */
-    public static Optional<Community> parseCommunity(String token) {
+    static Optional<Community> parseCommunity(String token) {
         Community named = BY_NAME.get(token);
         if (named != null) {
             return Optional.of(named);
@@ -145,20 +160,8 @@ public final class FrrRenderer {
     }
 
     /** {@code network P route-map NAME}. */
-    public static String networkLine(Prefix p, String routeMap) {
+    static String networkLine(Prefix p, String routeMap) {
         return "network " + p + " route-map " + routeMap;
-    }
-
-    /** The delta that turns an FRR without any rhid lines into {@code desired}. */
-    public static FrrDelta initialDelta(DesiredState desired, BgpInstance instance) {
-        SortedMap<String, FrrDelta.RouteMapEdit> maps = new TreeMap<>();
-        routeMaps(desired).forEach((name, attrs) ->
-                maps.put(name, new FrrDelta.RouteMapEdit(true, setLines(attrs, instance.asn()), new TreeMap<>())));
-        SortedMap<Prefix, String> announce = new TreeMap<>();
-        for (Announcement a : desired.announcements().values()) {
-            announce.put(a.prefix(), routeMapName(a));
-        }
-        return new FrrDelta(instance, maps, announce, new TreeMap<>(), new TreeSet<>(), new TreeSet<>());
     }
 
     /**
@@ -167,7 +170,7 @@ public final class FrrRenderer {
      * before additions), then the route-maps nothing uses any more. vtysh runs it in config mode
      * and ignores the {@code !} comment lines.
      */
-    public static String batch(FrrDelta delta) {
+    static String batch(FrrDelta delta) {
         StringBuilder out = new StringBuilder(256 + 56 * (delta.announce().size() + delta.withdrawCount()));
         out.append("! rhid vtysh batch for ").append(delta.instance().header()).append(": ").append(delta.summary()).append('\n');
         for (Map.Entry<String, FrrDelta.RouteMapEdit> e : delta.routeMaps().entrySet()) {
@@ -223,7 +226,7 @@ public final class FrrRenderer {
      * block sits at the top level of the file (rhid appends it at the end) and the operator's
      * {@code router bgp} section stays untouched.
      */
-    public static String block(DesiredState desired, RouterConfig.Frr frr) {
+    static String block(DesiredState desired, RouterConfig.Frr frr) {
         BgpInstance instance = instance(frr);
         StringBuilder out = new StringBuilder(256 + 56 * desired.announcements().size());
         out.append(BEGIN).append('\n');
@@ -263,6 +266,108 @@ public final class FrrRenderer {
         }
         out.append(END).append('\n');
         return out.toString();
+    }
+
+    // ---- reading: the same lines as FRR prints them back ----------------------------------------
+
+    /** One {@code route-map NAME ACTION SEQUENCE} header line. */
+    record RouteMapHeader(String name, String action, int sequence) {
+    }
+
+    /** One {@code network P [... route-map NAME]} line; {@code routeMap} is null when it names none. */
+    record Network(Prefix prefix, String routeMap) {
+    }
+
+    /** Whether a route-map of this name is rhid's. */
+    static boolean isRhidRouteMap(String name) {
+        return name != null && RHID_ROUTE_MAP_NAME.matcher(name).matches();
+    }
+
+    /** The header of one of rhid's route-maps, from a top-level line with spaces collapsed; empty for any other line. */
+    static Optional<RouteMapHeader> rhidRouteMapHeader(String line) {
+        Matcher m = ROUTE_MAP_HEADER.matcher(line);
+        if (!m.matches() || !isRhidRouteMap(m.group(1))) {
+            return Optional.empty();
+        }
+        return Optional.of(new RouteMapHeader(m.group(1), m.group(2), Integer.parseInt(m.group(3))));
+    }
+
+    /**
+     * The {@code network} line {@code line} (spaces collapsed) in an address family of {@code v6};
+     * empty when it is not in a form rhid writes (FRR prints prefixes canonically).
+     */
+    static Optional<Network> network(String line, boolean v6) {
+        String[] tokens = line.split(" ");
+        Prefix.Parsed parsed = Prefix.parse(tokens[1]);
+        if (parsed.prefix() == null || parsed.prefix().v6() != v6) {
+            return Optional.empty();
+        }
+        String routeMap = null;
+        for (int i = 2; i + 1 < tokens.length; i++) {
+            if (tokens[i].equals("route-map")) {
+                routeMap = tokens[i + 1];
+            }
+        }
+        return Optional.of(new Network(parsed.prefix(), routeMap));
+    }
+
+    /** Whether a line of a config file looks like one of rhid's ({@code network ... route-map rhid-...}, {@code route-map rhid-...}). */
+    static boolean looksLikeRhidLine(String line) {
+        return RHID_NETWORK_ANYWHERE.matcher(line).matches() || RHID_ROUTE_MAP_ANYWHERE.matcher(line).matches();
+    }
+
+    /** The kind of {@code set} line rhid writes ({@code set community}, ...), or null for any other line. */
+    static String setKind(String line) {
+        for (String k : SET_KINDS) {
+            if (line.startsWith(k + " ")) {
+                return k;
+            }
+        }
+        return null;
+    }
+
+    /** The line that removes {@code line} from a route-map entry. */
+    static String negation(String line) {
+        return NEGATIONS.getOrDefault(line.split(" ")[0], "no " + line);
+    }
+
+    /**
+     * A community line in rhid's spelling (sorted, unique, well-known names), so that FRR's
+     * spelling of the same set compares equal; other lines unchanged.
+     */
+    static String normalize(String line) {
+        if (!line.endsWith(" additive")) {
+            return line;
+        }
+        String kind = setKind(line);
+        String[] tokens = line.substring(kind.length() + 1, line.length() - " additive".length()).split(" ");
+        if ("set community".equals(kind)) {
+            TreeSet<Community> set = new TreeSet<>();
+            for (String t : tokens) {
+                Optional<Community> c = parseCommunity(t);
+                if (c.isEmpty()) {
+                    return line;
+                }
+                set.add(c.get());
+            }
+            return "set community " + set.stream().map(FrrSyntax::community).collect(Collectors.joining(" ")) + " additive";
+        }
+        if ("set large-community".equals(kind)) {
+            TreeSet<LargeCommunity> set = new TreeSet<>();
+            for (String t : tokens) {
+                String[] parts = t.split(":");
+                if (parts.length != 3 || !t.matches("\\d{1,10}:\\d{1,10}:\\d{1,10}")) {
+                    return line;
+                }
+                try {
+                    set.add(new LargeCommunity(Long.parseLong(parts[0]), Long.parseLong(parts[1]), Long.parseLong(parts[2])));
+                } catch (IllegalArgumentException e) {
+                    return line;
+                }
+            }
+            return "set large-community " + set.stream().map(Object::toString).collect(Collectors.joining(" ")) + " additive";
+        }
+        return line;
     }
 
     private static Map<String, Community> inverse() {

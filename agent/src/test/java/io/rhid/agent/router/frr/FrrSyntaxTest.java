@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * run with -Drhid.golden.update=true and review the diff.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
-class FrrRendererTest {
+class FrrSyntaxTest {
 
     static final RhidConfig CONFIG = Configs.parse("""
             router:
@@ -80,7 +80,7 @@ class FrrRendererTest {
     }
 
     static String batch(RhidConfig config, Map<String, ServiceState> states) {
-        return FrrRenderer.batch(FrrRenderer.initialDelta(plan(config, states), FrrRenderer.instance(config.router().frr())));
+        return FrrSyntax.batch(FrrDiff.initial(plan(config, states), FrrSyntax.instance(config.router().frr())));
     }
 
     @Test
@@ -115,9 +115,9 @@ class FrrRendererTest {
     @Test
     void renders_the_reload_block_between_its_markers() throws IOException {
         DesiredState all = plan(CONFIG, Map.of("dns", ServiceState.UP, "ntp", ServiceState.UP, "web", ServiceState.UP));
-        assertGolden("reload-block.conf", FrrRenderer.block(all, CONFIG.router().frr()));
-        assertGolden("reload-block-empty.conf", FrrRenderer.block(DesiredState.EMPTY, CONFIG.router().frr()));
-        assertGolden("reload-block-vrf.conf", FrrRenderer.block(plan(VRF, Map.of("web", ServiceState.UP)), VRF.router().frr()));
+        assertGolden("reload-block.conf", FrrSyntax.block(all, CONFIG.router().frr()));
+        assertGolden("reload-block-empty.conf", FrrSyntax.block(DesiredState.EMPTY, CONFIG.router().frr()));
+        assertGolden("reload-block-vrf.conf", FrrSyntax.block(plan(VRF, Map.of("web", ServiceState.UP)), VRF.router().frr()));
     }
 
     @Test
@@ -135,26 +135,26 @@ class FrrRendererTest {
         withdraw.put(new BgpInstance(65001, "blue"), new TreeSet<>(List.of(Prefix.of("192.0.2.1/32"))));
         FrrDelta delta = new FrrDelta(main, maps, announce, withdraw, new TreeSet<>(List.of("rhid-dns-up", "rhid-old-up")),
                 new TreeSet<>());
-        assertGolden("delta.vtysh", FrrRenderer.batch(delta));
+        assertGolden("delta.vtysh", FrrSyntax.batch(delta));
     }
 
     @Test
     void writes_well_known_communities_by_name_and_parses_both_spellings() {
-        assertThat(FrrRenderer.community(new Community(65535, 0))).isEqualTo("graceful-shutdown");
-        assertThat(FrrRenderer.community(new Community(65535, 65281))).isEqualTo("no-export");
-        assertThat(FrrRenderer.community(new Community(65000, 100))).isEqualTo("65000:100");
-        assertThat(FrrRenderer.parseCommunity("local-AS")).contains(new Community(65535, 65283));
-        assertThat(FrrRenderer.parseCommunity("65000:100")).contains(new Community(65000, 100));
-        assertThat(FrrRenderer.parseCommunity("65536:1")).isEmpty();
-        assertThat(FrrRenderer.parseCommunity("bogus")).isEmpty();
+        assertThat(FrrSyntax.community(new Community(65535, 0))).isEqualTo("graceful-shutdown");
+        assertThat(FrrSyntax.community(new Community(65535, 65281))).isEqualTo("no-export");
+        assertThat(FrrSyntax.community(new Community(65000, 100))).isEqualTo("65000:100");
+        assertThat(FrrSyntax.parseCommunity("local-AS")).contains(new Community(65535, 65283));
+        assertThat(FrrSyntax.parseCommunity("65000:100")).contains(new Community(65000, 100));
+        assertThat(FrrSyntax.parseCommunity("65536:1")).isEmpty();
+        assertThat(FrrSyntax.parseCommunity("bogus")).isEmpty();
     }
 
     @Test
     void sets_nothing_for_empty_attributes_and_repeats_the_local_asn_to_prepend() {
-        assertThat(FrrRenderer.setLines(Attributes.NONE, 65000)).isEmpty();
+        assertThat(FrrSyntax.setLines(Attributes.NONE, 65000)).isEmpty();
         Attributes all = new Attributes(List.of(new Community(65535, 0), new Community(1, 1)),
                 List.of(new LargeCommunity(65000, 1, 2)), OptionalLong.of(7), 2);
-        assertThat(FrrRenderer.setLines(all, 65000)).containsExactly(
+        assertThat(FrrSyntax.setLines(all, 65000)).containsExactly(
                 "set as-path prepend 65000 65000",
                 "set community 1:1 graceful-shutdown additive",
                 "set large-community 65000:1:2 additive",
@@ -165,7 +165,7 @@ class FrrRendererTest {
     void is_byte_for_byte_deterministic() {
         Map<String, ServiceState> up = Map.of("dns", ServiceState.UP, "ntp", ServiceState.UP, "web", ServiceState.UP);
         assertThat(batch(CONFIG, up)).isEqualTo(batch(CONFIG, new HashMap<>(up)));
-        assertThat(FrrRenderer.block(plan(CONFIG, up), CONFIG.router().frr()))
-                .isEqualTo(FrrRenderer.block(plan(CONFIG, new HashMap<>(up)), CONFIG.router().frr()));
+        assertThat(FrrSyntax.block(plan(CONFIG, up), CONFIG.router().frr()))
+                .isEqualTo(FrrSyntax.block(plan(CONFIG, new HashMap<>(up)), CONFIG.router().frr()));
     }
 }
