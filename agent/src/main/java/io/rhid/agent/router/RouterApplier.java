@@ -30,6 +30,15 @@ public interface RouterApplier {
      */
     String withdrawAll() throws ApplyException;
 
+    /**
+     * Whether a failed {@link #withdrawAll} may succeed when tried again: true where the daemon can
+     * be busy, hung or restarting; false where this process cannot reach the daemon at all (ExaBGP,
+     * from any process but the one ExaBGP started), so callers report the failure at once.
+     */
+    default boolean withdrawAllRetries() {
+        return true;
+    }
+
     /** Exactly what {@link #apply} would write or send for {@code desired}. */
     String render(DesiredState desired);
 }

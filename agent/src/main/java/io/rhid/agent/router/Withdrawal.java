@@ -7,7 +7,8 @@ import java.util.function.LongSupplier;
 
 /**
  * Repeats {@link RouterApplier#withdrawAll()} with backoff until the daemon confirms that nothing
- * of rhid's is announced, or until a bound passes. Used by the stop path of {@code rhid run} and by
+ * of rhid's is announced, or until a bound passes, or at once when the router says retrying
+ * cannot help ({@link RouterApplier#withdrawAllRetries()}). Used by the stop path of {@code rhid run} and by
  * {@code rhid withdraw-all}, so a routing daemon that hangs for a while (SIGSTOP, overload) still
  * gets the withdrawal once it answers. Runs on the caller's thread and blocks it.
  */
@@ -40,10 +41,15 @@ public final class Withdrawal {
      * @param message   what the last attempt did, or why it failed
      * @param attempts  how many attempts were made
      * @param failures  the error of each failed attempt, in order
+     * @param retried   false when the router said a failure is final and no further attempt was made
      */
-    public record Result(boolean confirmed, String message, int attempts, List<String> failures) {
+    public record Result(boolean confirmed, String message, int attempts, List<String> failures, boolean retried) {
         public Result {
             failures = List.copyOf(failures);
+        }
+
+        public Result(boolean confirmed, String message, int attempts, List<String> failures) {
+            this(confirmed, message, attempts, failures, true);
         }
     }
 
@@ -52,7 +58,8 @@ public final class Withdrawal {
 
     /**
      * Attempts the withdrawal at once and again after 250 ms, doubling up to 2 s, starting no new
-     * attempt once {@code bound} has passed since the call.
+     * attempt once {@code bound} has passed since the call; a single attempt when the router's
+     * failures are final.
      */
     public static Result untilConfirmed(RouterApplier router, Duration bound, LongSupplier nanos, Pause pause)
             throws InterruptedException {
@@ -64,6 +71,9 @@ public final class Withdrawal {
                 return new Result(true, router.withdrawAll(), failures.size() + 1, failures);
             } catch (ApplyException e) {
                 failures.add(e.getMessage());
+            }
+            if (!router.withdrawAllRetries()) {
+                return new Result(false, failures.get(0), 1, failures, false);
             }
             long left = deadline - nanos.getAsLong();
             if (left <= 0 || attempt >= MAX_ATTEMPTS) {

@@ -2,6 +2,7 @@ package io.rhid.agent.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rhid.agent.plan.DesiredState;
 import io.rhid.agent.testing.FakeRouter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,5 +55,49 @@ class WithdrawalTest {
         assertThat(pauses).containsExactly(Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
                 Duration.ofSeconds(2), Duration.ofMillis(1250));
         assertThat(r.attempts()).isEqualTo(6);
+    }
+
+    @Test
+    void makes_one_attempt_when_the_router_says_its_failures_are_final() throws InterruptedException {
+        List<String> attempts = new ArrayList<>();
+        RouterApplier unreachable = new RouterApplier() {
+            @Override
+            public String daemon() {
+                return "exabgp";
+            }
+
+            @Override
+            public void apply(DesiredState desired) {
+            }
+
+            @Override
+            public List<Drift> drift(DesiredState applied) {
+                return List.of();
+            }
+
+            @Override
+            public String withdrawAll() throws ApplyException {
+                attempts.add("withdrawAll");
+                throw new ApplyException("not the process ExaBGP started");
+            }
+
+            @Override
+            public boolean withdrawAllRetries() {
+                return false;
+            }
+
+            @Override
+            public String render(DesiredState desired) {
+                return "";
+            }
+        };
+        Withdrawal.Result r = Withdrawal.untilConfirmed(unreachable, Duration.ofSeconds(15), () -> now, d -> pauses.add(d));
+        assertThat(r.confirmed()).isFalse();
+        assertThat(r.retried()).isFalse();
+        assertThat(r.attempts()).isEqualTo(1);
+        assertThat(attempts).hasSize(1);
+        assertThat(r.message()).isEqualTo("not the process ExaBGP started");
+        assertThat(pauses).isEmpty();
+        assertThat(run(Duration.ofSeconds(15)).retried()).isTrue();
     }
 }

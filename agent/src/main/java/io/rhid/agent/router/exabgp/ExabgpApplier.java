@@ -6,12 +6,12 @@ import io.rhid.agent.config.RouterConfig;
 import io.rhid.agent.config.ServiceConfig;
 import io.rhid.agent.plan.Announcement;
 import io.rhid.agent.plan.DesiredState;
+import io.rhid.agent.router.AppliedRecord;
 import io.rhid.agent.router.ApplyException;
 import io.rhid.agent.router.AtomicFiles;
 import io.rhid.agent.router.Drift;
 import io.rhid.agent.router.RouterApplier;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,19 +34,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p>ExaBGP 4.2 keeps the routes an API process announced when that process exits or is killed,
  * and respawns it (exabgp.api.respawn, on by default). So the first apply of every rhid withdraws
- * every prefix an earlier instance may have left: all configured prefixes and those recorded in
- * the state dir by the last apply.
+ * every prefix an earlier instance may have left: all configured prefixes and those the state
+ * dir's {@link AppliedRecord} says the last run announced through ExaBGP.
  */
 public final class ExabgpApplier implements RouterApplier {
-
-    static final String RECORD = "exabgp-announced";
 
     private static final Logger log = LoggerFactory.getLogger(ExabgpApplier.class);
 
     private final Supplier<ExabgpPipe> pipeSource;
     private final OptionalLong asn;
     private final SortedSet<Prefix> configured;
-    private final Path record;
+    /** Where the last run's {@link AppliedRecord} is; null in a process without the pipe. */
+    private final Path stateDir;
     private final Duration timeout;
     private ExabgpPipe pipe;
     /** The command ExaBGP last accepted per prefix, or null before the first apply and after an error. */
@@ -54,19 +53,19 @@ public final class ExabgpApplier implements RouterApplier {
     /** Every prefix this process could have left announced: configured, recorded or ever sent. */
     private final SortedSet<Prefix> managed = new TreeSet<>();
 
-    ExabgpApplier(Supplier<ExabgpPipe> pipeSource, OptionalLong asn, SortedSet<Prefix> configured, Path record,
+    ExabgpApplier(Supplier<ExabgpPipe> pipeSource, OptionalLong asn, SortedSet<Prefix> configured, Path stateDir,
                   Duration timeout) {
         this.pipeSource = pipeSource;
         this.asn = asn;
         this.configured = new TreeSet<>(configured);
-        this.record = record;
+        this.stateDir = stateDir;
         this.timeout = timeout;
     }
 
     /** The applier for {@code config}, speaking on this process's stdin and stdout once it first applies. */
     public static ExabgpApplier create(RhidConfig config) {
         return new ExabgpApplier(ExabgpPipe::stdio, config.router().exabgp().asn(), configuredPrefixes(config),
-                config.stateDir().resolve(RECORD), config.router().commandTimeout());
+                config.stateDir(), config.router().commandTimeout());
     }
 
     /**
@@ -108,7 +107,7 @@ public final class ExabgpApplier implements RouterApplier {
         }
         if (sent == null) {
             managed.addAll(configured);
-            managed.addAll(readRecord());
+            managed.addAll(lastRunAnnounced());
         }
         List<String> commands = new ArrayList<>();
         Map<Prefix, String> next = new HashMap<>();
@@ -125,7 +124,6 @@ public final class ExabgpApplier implements RouterApplier {
             }
         }
         managed.addAll(desired.announcements().keySet());
-        writeRecord(managedNow(desired));
         int errors;
         try {
             errors = p.send(commands, timeout.multipliedBy(Math.max(1, commands.size() / 1000 + 1)));
@@ -139,23 +137,11 @@ public final class ExabgpApplier implements RouterApplier {
                     + " commands (is the process listed in a neighbor's api { processes [...]; }? see ExaBGP's log)");
         }
         sent = next;
-        writeRecord(desired.announcements().keySet());
         List<String> mismatch = verify(desired);
         if (!mismatch.isEmpty()) {
             sent = null;
             throw new ApplyException("ExaBGP's adj-rib-out differs from what rhid sent: " + String.join("; ", mismatch));
         }
-    }
-
-    /** What may be announced while an apply is under way: what was, plus what will be. */
-    private SortedSet<Prefix> managedNow(DesiredState desired) {
-        SortedSet<Prefix> s = new TreeSet<>(desired.announcements().keySet());
-        if (sent == null) {
-            s.addAll(managed);
-        } else {
-            s.addAll(sent.keySet());
-        }
-        return s;
     }
 
     @Override
@@ -222,33 +208,34 @@ public final class ExabgpApplier implements RouterApplier {
         return pipe;
     }
 
-    private SortedSet<Prefix> readRecord() {
+    /**
+     * The prefixes the last run announced through ExaBGP, as its {@link AppliedRecord} says, so that
+     * one dropped from the config meanwhile is withdrawn too. A record that cannot be read is
+     * logged, not fatal: configured prefixes are withdrawn anyway.
+     */
+    private SortedSet<Prefix> lastRunAnnounced() {
         SortedSet<Prefix> prefixes = new TreeSet<>();
+        Optional<AppliedRecord> last;
         try {
-            Optional<String> text = AtomicFiles.read(record);
-            for (String line : text.orElse("").split("\n")) {
-                Prefix.Parsed p = Prefix.parse(line.strip());
+            last = AppliedRecord.read(stateDir);
+        } catch (IOException e) {
+            log.warn("exabgp: cannot read {}: {}", AppliedRecord.file(stateDir), AtomicFiles.describe(e));
+            return prefixes;
+        }
+        if (last.isPresent() && last.get().router().daemon() == RouterConfig.Daemon.EXABGP) {
+            for (String announced : last.get().announced()) {
+                Prefix.Parsed p = Prefix.parse(announced);
                 if (p.prefix() != null) {
                     prefixes.add(p.prefix());
                 }
             }
-        } catch (IOException e) {
-            log.warn("exabgp: cannot read {}: {}", record, AtomicFiles.describe(e));
         }
         return prefixes;
     }
 
-    /**
-     * Records what may be announced, so that the next rhid withdraws it even if the config lost
-     * the prefix meanwhile. A failure is logged, not fatal: configured prefixes are withdrawn anyway.
-     */
-    private void writeRecord(java.util.Collection<Prefix> prefixes) {
-        String text = prefixes.stream().map(p -> p + "\n").collect(Collectors.joining());
-        try {
-            Files.createDirectories(record.getParent());
-            AtomicFiles.write(record, text);
-        } catch (IOException e) {
-            log.error("exabgp: cannot write {}: {}", record, AtomicFiles.describe(e));
-        }
+    /** Only the rhid ExaBGP started holds the pipe; anywhere else a failed withdrawal is final. */
+    @Override
+    public boolean withdrawAllRetries() {
+        return pipeSource != null;
     }
 }

@@ -7,13 +7,17 @@ import io.rhid.agent.config.Attributes;
 import io.rhid.agent.config.Community;
 import io.rhid.agent.config.LargeCommunity;
 import io.rhid.agent.config.Prefix;
+import io.rhid.agent.config.RhidConfig;
 import io.rhid.agent.health.ServiceState;
 import io.rhid.agent.plan.Announcement;
 import io.rhid.agent.plan.DesiredState;
+import io.rhid.agent.router.AppliedRecord;
 import io.rhid.agent.router.ApplyException;
+import io.rhid.agent.testing.Configs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.TreeMap;
@@ -49,7 +53,7 @@ class ExabgpApplierTest {
 
     ExabgpApplier applier() {
         return new ExabgpApplier(() -> exabgp.pipe, OptionalLong.of(65000), new TreeSet<>(List.of(A, B, V6)),
-                dir.resolve("state").resolve(ExabgpApplier.RECORD), Duration.ofSeconds(10));
+                dir.resolve("state"), Duration.ofSeconds(10));
     }
 
     static DesiredState desired(Attributes attributes, Prefix... prefixes) {
@@ -79,17 +83,43 @@ class ExabgpApplierTest {
         assertThat(exabgp.commands).isEmpty();
     }
 
+    /** The record an earlier rhid wrote after announcing {@code announced} through {@code daemon}. */
+    void recordLastRun(String daemon, Prefix... announced) throws Exception {
+        RhidConfig config = Configs.parse("router: { daemon: " + daemon + " }\n");
+        AppliedRecord.of(config, List.of(announced), "", List.of(), Instant.EPOCH).write(dir.resolve("state"));
+    }
+
     @Test
     void the_first_apply_withdraws_everything_an_earlier_rhid_may_have_left_including_recorded_prefixes() throws Exception {
-        Files.createDirectories(dir.resolve("state"));
-        Files.writeString(dir.resolve("state").resolve(ExabgpApplier.RECORD), OLD + "\n");
+        recordLastRun("exabgp", OLD, A);
         ExabgpApplier applier = applier();
 
         applier.apply(DesiredState.EMPTY);
 
         assertThat(exabgp.commands).containsExactly("withdraw route 198.51.100.53/32", "withdraw route 198.51.100.54/32",
                 "withdraw route 203.0.113.9/32", "withdraw route 2001:db8::53/128", "show adj-rib out extensive");
-        assertThat(Files.readString(dir.resolve("state").resolve(ExabgpApplier.RECORD))).isEmpty();
+        assertThat(Files.list(dir.resolve("state")).map(p -> p.getFileName().toString())).containsExactly(AppliedRecord.FILE);
+    }
+
+    @Test
+    void a_record_of_another_daemon_adds_nothing_to_withdraw() throws Exception {
+        recordLastRun("bird", OLD);
+
+        applier().apply(DesiredState.EMPTY);
+
+        assertThat(exabgp.commands).containsExactly("withdraw route 198.51.100.53/32", "withdraw route 198.51.100.54/32",
+                "withdraw route 2001:db8::53/128", "show adj-rib out extensive");
+    }
+
+    @Test
+    void an_unreadable_record_still_withdraws_the_configured_prefixes() throws Exception {
+        Files.createDirectories(dir.resolve("state"));
+        Files.writeString(AppliedRecord.file(dir.resolve("state")), "{ not json");
+
+        applier().apply(DesiredState.EMPTY);
+
+        assertThat(exabgp.commands).containsExactly("withdraw route 198.51.100.53/32", "withdraw route 198.51.100.54/32",
+                "withdraw route 2001:db8::53/128", "show adj-rib out extensive");
     }
 
     @Test
@@ -105,8 +135,7 @@ class ExabgpApplierTest {
                 "announce route 2001:db8::53/128 next-hop self med 100 community [65000:100] large-community [65000:1:2] "
                         + "as-path [65000 65000 65000]",
                 "show adj-rib out extensive");
-        assertThat(Files.readString(dir.resolve("state").resolve(ExabgpApplier.RECORD)))
-                .isEqualTo("198.51.100.53/32\n2001:db8::53/128\n");
+        assertThat(dir.resolve("state")).doesNotExist(); // what was announced is the control loop's record to keep
         exabgp.commands.clear();
 
         applier.apply(desired(DRAINING, A));
@@ -198,6 +227,8 @@ class ExabgpApplierTest {
     void withdraw_all_explains_that_only_exabgps_own_child_can_withdraw() {
         ExabgpApplier withoutPipe = new ExabgpApplier(null, OptionalLong.empty(), new TreeSet<>(List.of(A, B, V6)), null,
                 Duration.ofSeconds(10));
+        assertThat(withoutPipe.withdrawAllRetries()).isFalse();
+        assertThat(applier().withdrawAllRetries()).isTrue();
         assertThatThrownBy(withoutPipe::withdrawAll)
                 .isInstanceOf(ApplyException.class)
                 .hasMessageStartingWith("router.daemon is exabgp: rhid announces only through the API pipe of the ExaBGP "
