@@ -25,12 +25,12 @@ import java.util.TreeSet;
  * prefixes; {@code case} on prefixes does not parse in BIRD 2.0.12. Both protocols and the function
  * are always present, so the operator's bird.conf stays valid with nothing announced.
  */
-public final class Bird2Renderer {
+final class Bird2Renderer {
 
     private Bird2Renderer() {
     }
 
-    public static String render(DesiredState desired, RouterConfig.Bird bird) {
+    static String render(DesiredState desired, RouterConfig.Bird bird) {
         List<Announcement> v4 = new ArrayList<>();
         List<Announcement> v6 = new ArrayList<>();
         for (Announcement a : desired.announcements().values()) {

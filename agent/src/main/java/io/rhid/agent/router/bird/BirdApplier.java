@@ -42,7 +42,7 @@ public final class BirdApplier implements RouterApplier {
      */
     private boolean enableOnFirstApply = true;
 
-    public BirdApplier(RouterConfig.Bird bird, BirdCommands commands) {
+    BirdApplier(RouterConfig.Bird bird, BirdCommands commands) {
         this.bird = bird;
         this.commands = commands;
     }
