@@ -166,14 +166,7 @@ final class Bgpd {
             }
             CommandResult r = runner.run(vtysh(args.toArray(String[]::new)), null, timeout);
             requireStarted(r, "vtysh", "router.frr.vtysh", frr.vtysh());
-            List<JsonNode> replies = new ArrayList<>();
-            try (MappingIterator<JsonNode> it = JSON.readerFor(JsonNode.class).readValues(r.output())) {
-                while (it.hasNext()) {
-                    replies.add(it.next());
-                }
-            } catch (IOException | RuntimeException e) {
-                throw new ApplyException("cannot parse bgpd's reply to show bgp ... json" + r.exitSuffix() + ": " + r.summary(), e);
-            }
+            List<JsonNode> replies = jsonReplies(r, "cannot parse bgpd's reply to show bgp ... json" + r.exitSuffix());
             if (!r.ok() || replies.size() != chunk.size()) {
                 throw new ApplyException("unexpected reply to " + chunk.size() + " show bgp ... json commands" + r.exitSuffix()
                         + " (" + replies.size() + " answers): " + r.summary());
@@ -186,6 +179,22 @@ final class Bgpd {
             }
         }
         return problems;
+    }
+
+    /**
+     * The JSON documents in vtysh's output, one per {@code show ... json} command it ran;
+     * {@code unreadable} starts the error when the output is not JSON.
+     */
+    static List<JsonNode> jsonReplies(CommandResult r, String unreadable) throws ApplyException {
+        List<JsonNode> replies = new ArrayList<>();
+        try (MappingIterator<JsonNode> it = JSON.readerFor(JsonNode.class).readValues(r.output())) {
+            while (it.hasNext()) {
+                replies.add(it.next());
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new ApplyException(unreadable + ": " + r.summary(), e);
+        }
+        return replies;
     }
 
     /** Null when the reply shows a locally originated, valid path; else what is wrong. */

@@ -1,15 +1,12 @@
 package io.rhid.agent.router.frr;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rhid.agent.config.Prefix;
 import io.rhid.agent.config.RouterConfig;
 import io.rhid.agent.router.ApplyException;
 import io.rhid.agent.router.CommandResult;
 import io.rhid.agent.router.CommandRunner;
 import io.rhid.agent.router.ExportQuery;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -27,7 +24,6 @@ import java.util.TreeMap;
  */
 public final class FrrExports implements ExportQuery {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** The address families rhid announces in, as FRR's JSON names them. */
     private static final Map<String, String> FAMILIES = Map.of("ipv4Unicast", "ipv4", "ipv6Unicast", "ipv6");
 
@@ -113,14 +109,7 @@ public final class FrrExports implements ExportQuery {
             throw new ApplyException(what + " failed" + (r.timedOut() ? " (no answer within " + timeout.toMillis() + " ms)"
                     : " (exit " + r.exitCode() + ")") + ": " + r.summary());
         }
-        List<JsonNode> replies = new ArrayList<>();
-        try (MappingIterator<JsonNode> it = JSON.readerFor(JsonNode.class).readValues(r.output())) {
-            while (it.hasNext()) {
-                replies.add(it.next());
-            }
-        } catch (IOException | RuntimeException e) {
-            throw new ApplyException("cannot read bgpd's reply to " + what + ": " + r.summary(), e);
-        }
+        List<JsonNode> replies = Bgpd.jsonReplies(r, "cannot read bgpd's reply to " + what);
         if (replies.size() != commands.size()) {
             throw new ApplyException("bgpd gave " + replies.size() + " answers to " + what + ": " + r.summary());
         }

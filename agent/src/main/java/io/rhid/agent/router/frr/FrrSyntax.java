@@ -204,11 +204,7 @@ final class FrrSyntax {
                     }
                 });
                 if (!lines.isEmpty()) {
-                    out.append(" address-family ").append(v6 ? "ipv6" : "ipv4").append(" unicast\n");
-                    for (String line : lines) {
-                        out.append("  ").append(line).append('\n');
-                    }
-                    out.append(" exit-address-family\n");
+                    addressFamily(out, v6, lines);
                 }
             }
             out.append("exit\n");
@@ -256,16 +252,21 @@ final class FrrSyntax {
                     out.append(" !\n");
                 }
                 first = false;
-                out.append(" address-family ").append(v6 ? "ipv6" : "ipv4").append(" unicast\n");
-                for (String line : lines) {
-                    out.append("  ").append(line).append('\n');
-                }
-                out.append(" exit-address-family\n");
+                addressFamily(out, v6, lines);
             }
             out.append("exit\n");
         }
         out.append(END).append('\n');
         return out.toString();
+    }
+
+    /** An {@code address-family ipv4|ipv6 unicast} section holding {@code lines}, as FRR indents it. */
+    private static void addressFamily(StringBuilder out, boolean v6, List<String> lines) {
+        out.append(" address-family ").append(v6 ? "ipv6" : "ipv4").append(" unicast\n");
+        for (String line : lines) {
+            out.append("  ").append(line).append('\n');
+        }
+        out.append(" exit-address-family\n");
     }
 
     // ---- reading: the same lines as FRR prints them back ----------------------------------------
