@@ -83,7 +83,7 @@ final class FrrRunningConfig {
                 instance = null;
                 family = null;
                 if (trimmed.startsWith("router bgp ")) {
-                    Optional<BgpInstance> parsed = BgpInstance.parseHeader(trimmed);
+                    Optional<BgpInstance> parsed = FrrSyntax.routerBgp(trimmed);
                     if (parsed.isPresent()) {
                         instance = parsed.get();
                         instances.add(instance);

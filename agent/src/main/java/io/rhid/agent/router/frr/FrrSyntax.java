@@ -62,6 +62,7 @@ final class FrrSyntax {
             Map.entry(new Community(65535, 65283), "local-AS"),
             Map.entry(new Community(65535, 65284), "no-peer"));
     private static final Map<String, Community> BY_NAME = inverse();
+    private static final Pattern ROUTER_BGP = Pattern.compile("router bgp ([1-9][0-9]{0,9})(?: vrf (\\S+))?");
     private static final Pattern RHID_ROUTE_MAP_NAME = Pattern.compile(Pattern.quote(ROUTE_MAP_PREFIX) + "[A-Za-z0-9_+.:-]*");
     private static final Pattern ROUTE_MAP_HEADER = Pattern.compile("route-map (\\S+) (permit|deny) (\\d{1,5})");
     /** rhid's lines as they may appear anywhere in a config file, indented or not. */
@@ -80,6 +81,11 @@ final class FrrSyntax {
     /** The instance {@code frr} names: {@code router bgp ASN [vrf VRF]}. */
     static BgpInstance instance(RouterConfig.Frr frr) {
         return new BgpInstance(frr.asn(), frr.vrf());
+    }
+
+    /** {@code router bgp 65000} or {@code router bgp 65000 vrf red}, as FRR prints and accepts it. */
+    static String routerBgp(BgpInstance instance) {
+        return instance.vrf().isEmpty() ? "router bgp " + instance.asn() : "router bgp " + instance.asn() + " vrf " + instance.vrf();
     }
 
     /** {@code rhid-SERVICE-STATE}; services sharing the prefix joined with {@code +}, in order. */
@@ -270,6 +276,23 @@ final class FrrSyntax {
     }
 
     // ---- reading: the same lines as FRR prints them back ----------------------------------------
+
+    /**
+     * The instance a {@code router bgp ...} line of FRR's running config names; empty for other
+     * forms ({@code view}, an ASN out of range, a VRF name rhid would not write).
+     */
+    static Optional<BgpInstance> routerBgp(String line) {
+        Matcher m = ROUTER_BGP.matcher(line.strip());
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        long asn = Long.parseLong(m.group(1));
+        String vrf = m.group(2) == null || m.group(2).equals("default") ? "" : m.group(2);
+        if (asn > 4294967295L || (!vrf.isEmpty() && !BgpInstance.writableVrf(vrf))) {
+            return Optional.empty();
+        }
+        return Optional.of(new BgpInstance(asn, vrf));
+    }
 
     /** One {@code route-map NAME ACTION SEQUENCE} header line. */
     record RouteMapHeader(String name, String action, int sequence) {
