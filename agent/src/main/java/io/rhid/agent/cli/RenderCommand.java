@@ -1,13 +1,13 @@
 package io.rhid.agent.cli;
 
-import io.rhid.agent.apply.CommandRunner;
-import io.rhid.agent.config.ProbeTypes;
 import io.rhid.agent.config.Prefix;
+import io.rhid.agent.config.ProbeTypes;
 import io.rhid.agent.config.RhidConfig;
 import io.rhid.agent.control.Agent;
 import io.rhid.agent.health.ServiceState;
 import io.rhid.agent.plan.DesiredState;
 import io.rhid.agent.plan.Planner;
+import io.rhid.agent.router.CommandRunner;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,16 +1,16 @@
 package io.rhid.agent.cli;
 
-import io.rhid.agent.apply.ProcessCommandRunner;
-import io.rhid.agent.apply.exabgp.ExabgpPipe;
 import io.rhid.agent.config.CheckConfig;
 import io.rhid.agent.config.ProbeTypes;
 import io.rhid.agent.config.RhidConfig;
 import io.rhid.agent.config.RouterConfig;
 import io.rhid.agent.control.Agent;
 import io.rhid.agent.control.ControlLoop;
+import io.rhid.agent.control.ControlServer;
 import io.rhid.agent.control.Environment;
 import io.rhid.agent.log.LogSetup;
-import io.rhid.agent.control.ControlServer;
+import io.rhid.agent.router.ProcessCommandRunner;
+import io.rhid.agent.router.exabgp.ExabgpPipe;
 import io.rhid.agent.status.Metrics;
 import io.rhid.agent.status.StatusServer;
 import io.rhid.agent.systemd.SystemdNotifier;

@@ -1,16 +1,16 @@
 package io.rhid.agent.cli;
 
-import io.rhid.agent.apply.AppliedRecord;
-import io.rhid.agent.apply.ApplyException;
-import io.rhid.agent.apply.LoopbackApplier;
-import io.rhid.agent.apply.ProcessCommandRunner;
-import io.rhid.agent.apply.Withdrawal;
+import io.rhid.agent.address.LoopbackApplier;
 import io.rhid.agent.config.ConfigException;
 import io.rhid.agent.config.ConfigLoader;
 import io.rhid.agent.config.ProbeTypes;
 import io.rhid.agent.config.RhidConfig;
 import io.rhid.agent.config.RouterConfig;
 import io.rhid.agent.control.Agent;
+import io.rhid.agent.router.AppliedRecord;
+import io.rhid.agent.router.ApplyException;
+import io.rhid.agent.router.ProcessCommandRunner;
+import io.rhid.agent.router.Withdrawal;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -63,16 +63,12 @@ final class WithdrawAllCommand implements Callable<Integer> {
         Target t = target(out);
         refuseIfRunning(t.controlSocket());
         ProcessCommandRunner runner = new ProcessCommandRunner();
-        if (t.router().daemon() == RouterConfig.Daemon.EXABGP) {
-            // Only the rhid that ExaBGP started can reach ExaBGP (through its pipe): retrying cannot help.
-            try {
-                Agent.routerApplier(t.router(), runner).withdrawAll();
-            } catch (ApplyException e) {
-                throw new CliException(ExitCodes.UNAVAILABLE, "withdraw-all: " + e.getMessage());
-            }
-        }
         Withdrawal.Result r = Withdrawal.untilConfirmed(Agent.routerApplier(t.router(), runner), Withdrawal.BOUND,
                 System::nanoTime, Withdrawal.Pause.SLEEP);
+        if (!r.retried()) {
+            // The router cannot be reached from this process at all (ExaBGP): its reason is the whole story.
+            throw new CliException(ExitCodes.UNAVAILABLE, "withdraw-all: " + r.message());
+        }
         for (int i = 0; i < r.failures().size(); i++) {
             out.println("rhid withdraw-all: attempt " + (i + 1) + " failed: " + r.failures().get(i));
         }

@@ -1,19 +1,19 @@
 package io.rhid.agent.control;
 
-import io.rhid.agent.apply.BirdApplier;
-import io.rhid.agent.apply.BirdCommands;
-import io.rhid.agent.apply.BirdExports;
-import io.rhid.agent.apply.ExportQuery;
-import io.rhid.agent.apply.FrrExports;
-import io.rhid.agent.apply.CommandRunner;
-import io.rhid.agent.apply.FrrApplier;
-import io.rhid.agent.apply.LoopbackApplier;
-import io.rhid.agent.apply.RouterApplier;
-import io.rhid.agent.apply.exabgp.ExabgpApplier;
+import io.rhid.agent.address.LoopbackApplier;
 import io.rhid.agent.config.ConfigLoader;
 import io.rhid.agent.config.ProbeTypes;
 import io.rhid.agent.config.RhidConfig;
 import io.rhid.agent.config.RouterConfig;
+import io.rhid.agent.router.CommandRunner;
+import io.rhid.agent.router.ExportQuery;
+import io.rhid.agent.router.RouterApplier;
+import io.rhid.agent.router.bird.BirdApplier;
+import io.rhid.agent.router.bird.BirdCommands;
+import io.rhid.agent.router.bird.BirdExports;
+import io.rhid.agent.router.exabgp.ExabgpApplier;
+import io.rhid.agent.router.frr.FrrApplier;
+import io.rhid.agent.router.frr.FrrExports;
 import io.rhid.agent.status.Metrics;
 
 /** Assembles the daemon's parts for a config: the appliers for its routing daemon and the loop. */

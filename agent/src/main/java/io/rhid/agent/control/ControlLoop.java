@@ -2,10 +2,10 @@ package io.rhid.agent.control;
 
 import static java.util.stream.Collectors.joining;
 
-import io.rhid.agent.apply.ExportQuery;
-import io.rhid.agent.apply.LoopbackApplier;
-import io.rhid.agent.apply.RouterApplier;
-import io.rhid.agent.apply.Withdrawal;
+import io.rhid.agent.router.ExportQuery;
+import io.rhid.agent.address.LoopbackApplier;
+import io.rhid.agent.router.RouterApplier;
+import io.rhid.agent.router.Withdrawal;
 import io.rhid.agent.config.CheckConfig;
 import io.rhid.agent.config.ConfigException;
 import io.rhid.agent.config.Durations;
@@ -22,6 +22,12 @@ import io.rhid.agent.health.Verdict;
 import io.rhid.agent.log.LogFields;
 import io.rhid.agent.plan.DesiredState;
 import io.rhid.agent.plan.Planner;
+import io.rhid.agent.router.AppliedRecord;
+import io.rhid.agent.router.ApplyException;
+import io.rhid.agent.router.Drift;
+import io.rhid.agent.router.ExportQuery;
+import io.rhid.agent.router.RouterApplier;
+import io.rhid.agent.router.Withdrawal;
 import io.rhid.agent.schedule.CheckKey;
 import io.rhid.agent.schedule.CheckUpdate;
 import io.rhid.agent.schedule.ProbeScheduler;

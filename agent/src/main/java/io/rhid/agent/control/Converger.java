@@ -2,13 +2,13 @@ package io.rhid.agent.control;
 
 import static java.util.stream.Collectors.joining;
 
-import io.rhid.agent.apply.AppliedRecord;
-import io.rhid.agent.apply.ApplyException;
-import io.rhid.agent.apply.AtomicFiles;
-import io.rhid.agent.apply.Drift;
-import io.rhid.agent.apply.LoopbackApplier;
-import io.rhid.agent.apply.RouterApplier;
-import io.rhid.agent.apply.Withdrawal;
+import io.rhid.agent.router.AppliedRecord;
+import io.rhid.agent.router.ApplyException;
+import io.rhid.agent.router.AtomicFiles;
+import io.rhid.agent.router.Drift;
+import io.rhid.agent.address.LoopbackApplier;
+import io.rhid.agent.router.RouterApplier;
+import io.rhid.agent.router.Withdrawal;
 import io.rhid.agent.config.Durations;
 import io.rhid.agent.config.Prefix;
 import io.rhid.agent.config.RhidConfig;
@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -142,7 +143,7 @@ final class Converger {
         if (record == null) {
             // The apply failed (a successful one records itself). Still record this run's daemon,
             // file and protocols before anything is announced, for withdraw-all.
-            writeRecord(new TreeSet<>());
+            writeRecord(new TreeSet<>(), applied);
         }
         nextReconcileNanos = ticker.nanos() + fixed.router().reconcileInterval().toNanos();
     }
@@ -223,11 +224,12 @@ final class Converger {
                 effective = new DesiredState(desired.addresses(), kept);
             }
             if (force || before == null || !effective.announcements().equals(before.announcements())) {
+                recordAhead(before, effective);
                 router.apply(effective);
             }
             applied = effective;
             loopback.retainOnly(desired.addresses());
-            writeRecord(effective.announcements().keySet());
+            writeRecord(effective.announcements().keySet(), applied);
             if (!notAdded.isEmpty()) {
                 throw new ApplyException("could not add " + notAdded + " to " + fixed.addresses().interfaceName()
                         + "; their routes are withheld");
@@ -353,18 +355,39 @@ final class Converger {
         } catch (ApplyException e) {
             log.error("stopped with everything withdrawn, but {}", e.getMessage());
         }
-        writeRecord(new TreeSet<>());
+        writeRecord(new TreeSet<>(), applied);
         return true;
     }
 
+    /**
+     * Before an apply that announces something new, records the union of what was and what will
+     * be announced: a rhid killed between the daemon's reload and the record's update leaves a
+     * record that still names every prefix the daemon may announce, for withdraw-all and for
+     * ExaBGP's start-up withdrawal.
+     */
+    private void recordAhead(DesiredState before, DesiredState next) {
+        SortedMap<Prefix, Announcement> union = new TreeMap<>(next.announcements());
+        if (before != null) {
+            before.announcements().forEach(union::putIfAbsent);
+        }
+        if (record != null && union.keySet().stream().map(Prefix::toString).allMatch(record.announced()::contains)) {
+            return;
+        }
+        SortedSet<Prefix> addresses = new TreeSet<>(next.addresses());
+        if (before != null) {
+            addresses.addAll(before.addresses());
+        }
+        writeRecord(union.keySet(), new DesiredState(addresses, union));
+    }
+
     /** Records what is applied in the state dir for withdraw-all; a failure is logged, never fatal. */
-    private void writeRecord(Set<Prefix> announced) {
+    private void writeRecord(Set<Prefix> announced, DesiredState current) {
         AppliedRecord next;
         Instant now = Instant.ofEpochMilli(wallMillis.getAsLong());
         try {
             // Only FRR's network lines are recorded; BIRD's file is not rendered again for this.
             String rendered = fixed.router().daemon() == RouterConfig.Daemon.FRR
-                    ? router.render(applied == null ? DesiredState.EMPTY : applied) : "";
+                    ? router.render(current == null ? DesiredState.EMPTY : current) : "";
             next = AppliedRecord.of(fixed, announced, rendered, loopback.ownedAddresses(), now);
         } catch (ApplyException e) {
             next = AppliedRecord.of(fixed, announced, "", List.of(), now);

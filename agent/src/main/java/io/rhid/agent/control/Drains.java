@@ -1,6 +1,6 @@
 package io.rhid.agent.control;
 
-import io.rhid.agent.apply.AtomicFiles;
+import io.rhid.agent.router.AtomicFiles;
 import io.rhid.agent.health.DrainHold;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,8 +1,8 @@
 package io.rhid.agent.control;
 
-import io.rhid.agent.apply.ApplyException;
-import io.rhid.agent.apply.ExportQuery;
 import io.rhid.agent.config.Prefix;
+import io.rhid.agent.router.ApplyException;
+import io.rhid.agent.router.ExportQuery;
 import io.rhid.agent.schedule.Ticker;
 import io.rhid.agent.status.StatusSnapshot;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.rhid.agent.control;
 
-import io.rhid.agent.apply.CommandResult;
-import io.rhid.agent.apply.ProcessCommandRunner;
+import io.rhid.agent.router.CommandResult;
+import io.rhid.agent.router.ProcessCommandRunner;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -2,12 +2,12 @@ package io.rhid.agent.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rhid.agent.apply.ApplyException;
-import io.rhid.agent.apply.ExportQuery;
-import io.rhid.agent.apply.LoopbackApplier;
+import io.rhid.agent.address.LoopbackApplier;
 import io.rhid.agent.config.Prefix;
 import io.rhid.agent.config.ProbeTypes;
 import io.rhid.agent.config.RhidConfig;
+import io.rhid.agent.router.ApplyException;
+import io.rhid.agent.router.ExportQuery;
 import io.rhid.agent.status.Metrics;
 import io.rhid.agent.status.StatusSnapshot;
 import io.rhid.agent.testing.Configs;

@@ -3,13 +3,13 @@ package io.rhid.agent.control;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import io.rhid.agent.apply.Drift;
-import io.rhid.agent.apply.LoopbackApplier;
+import io.rhid.agent.address.LoopbackApplier;
 import io.rhid.agent.config.ConfigLoader;
 import io.rhid.agent.config.Prefix;
 import io.rhid.agent.config.ProbeTypes;
 import io.rhid.agent.config.RhidConfig;
 import io.rhid.agent.status.Metric;
+import io.rhid.agent.router.Drift;
 import io.rhid.agent.status.Metrics;
 import io.rhid.agent.status.StatusSnapshot;
 import io.rhid.agent.testing.Configs;
@@ -338,6 +338,20 @@ class ControlLoopTest {
         assertThat(loop.withdrawnOnStop()).isTrue();
         assertThat(journal).endsWith("withdraw all", "del 203.0.113.53/32", "del 203.0.113.80/32");
         assertAddressesBeforeRoutes(journal, java.util.Set.of());
+    }
+
+    @Test
+    void records_a_new_announcement_before_the_daemon_is_told_so_a_kill_mid_apply_leaves_it_named() throws Exception {
+        start(service("web", "203.0.113.80", "http"), "");
+        probes.get("http").passing();
+        // The daemon's apply fails after it may have taken the change, as when rhid is killed
+        // between the reload and the record's update: withdraw-all must still find the prefix.
+        router.failNext("killed mid-apply");
+        step(0);
+        step(20);
+        assertThat(journal).as("the failed apply").doesNotContain("announce [203.0.113.80/32]");
+        assertThat(io.rhid.agent.router.AppliedRecord.read(stateDir).orElseThrow().announced())
+                .containsExactly("203.0.113.80/32");
     }
 
     @Test

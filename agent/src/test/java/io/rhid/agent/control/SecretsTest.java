@@ -2,7 +2,7 @@ package io.rhid.agent.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rhid.agent.apply.LoopbackApplier;
+import io.rhid.agent.address.LoopbackApplier;
 import io.rhid.agent.config.ConfigLoader;
 import io.rhid.agent.config.ProbeTypes;
 import io.rhid.agent.config.RhidConfig;

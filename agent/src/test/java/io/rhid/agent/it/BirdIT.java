@@ -311,6 +311,10 @@ class BirdIT {
         lab.startToyHttpService(SERVICE_PORT);
         rhid = RhidProcess.start(lab, config);
         lab.awaitRoute(V4, true, upWithin().plusSeconds(2));
+        // The route reaches the router at `configure`; on a loaded machine the apply can still fail
+        // its verification and retry 250 ms later, which would repair the edit below before any
+        // drift check: edit only once the apply has succeeded.
+        rhid.awaitLog("bird: applied in \\S+ ms: \\d+ announced, announce .*198\\.51\\.100\\.53/32", Duration.ofSeconds(5));
 
         Files.writeString(lab.includeFile(), NetnsLab.emptyIncludeFile());
         assertThat(lab.hostBirdc("configure").output()).contains("Reconfigured");

@@ -1,7 +1,7 @@
 package io.rhid.agent.testing;
 
-import io.rhid.agent.apply.CommandResult;
-import io.rhid.agent.apply.CommandRunner;
+import io.rhid.agent.router.CommandResult;
+import io.rhid.agent.router.CommandRunner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

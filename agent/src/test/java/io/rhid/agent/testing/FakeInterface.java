@@ -1,6 +1,6 @@
 package io.rhid.agent.testing;
 
-import io.rhid.agent.apply.CommandResult;
+import io.rhid.agent.router.CommandResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

@@ -1,10 +1,10 @@
 package io.rhid.agent.testing;
 
-import io.rhid.agent.apply.ApplyException;
-import io.rhid.agent.apply.Drift;
-import io.rhid.agent.apply.RouterApplier;
 import io.rhid.agent.config.Prefix;
 import io.rhid.agent.plan.DesiredState;
+import io.rhid.agent.router.ApplyException;
+import io.rhid.agent.router.Drift;
+import io.rhid.agent.router.RouterApplier;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;

@@ -42,6 +42,13 @@ final class ExecProbe implements Probe {
     private static final Path SETSID = Path.of("/usr/bin/setsid");
     /** How long to wait for the output's end and the command's reaping once everything is killed. */
     private static final Duration REAP = Duration.ofSeconds(1);
+    /**
+     * How long a failed run waits at least for its output's reader: on a saturated host the
+     * reader thread may not have run yet when the command has exited, and the reason is the
+     * operator's only clue. Only a process that escaped into a session of its own and holds the
+     * pipe makes the run wait this long.
+     */
+    private static final Duration OUTPUT_WAIT = Duration.ofSeconds(3);
 
     /**
      * Reads commands' output while they run, so a chatty command never blocks on a full pipe;
@@ -134,7 +141,7 @@ final class ExecProbe implements Probe {
         if (exit == 0) {
             return ProbeResult.pass("exit 0");
         }
-        String line = firstLine(output, Math.max(deadline - System.nanoTime(), REAP.toNanos()));
+        String line = firstLine(output, Math.max(deadline - System.nanoTime(), OUTPUT_WAIT.toNanos()));
         return ProbeResult.failure(line.isEmpty() ? "exit " + exit : "exit " + exit + ": " + line);
     }
 
