@@ -92,8 +92,9 @@ final class ControlSocket {
      * {@code control.socket} read line by line, without a YAML library (loading SnakeYAML costs a
      * short {@code rhid status} about a third of its time): null when there is no such key, an
      * absolute path, or {@link #UNSURE} unless the file is a plain block mapping (keys at column 0
-     * without tabs, documents or directives) whose {@code control} block holds {@code socket}
-     * once, as a plain or quoted absolute path of ordinary characters. Everything the scan does
+     * without tabs, documents or directives) whose {@code control} block (or one-line flow
+     * mapping) holds {@code socket} once, as a plain or quoted absolute path of ordinary
+     * characters. Everything the scan does
      * not vouch for goes to the parser, so both agree on every valid file. (On a file that is not
      * valid YAML elsewhere, the scan still finds the socket, where the parser gives up.)
      */
@@ -136,11 +137,19 @@ final class ControlSocket {
                 inControl = key.equals("control");
                 inSocket = false;
                 if (inControl) {
-                    if (seenControl || !value(content).isEmpty()) {
-                        return UNSURE; // repeated, or a flow mapping, an anchor, an alias...
+                    if (seenControl) {
+                        return UNSURE; // repeated
                     }
                     seenControl = true;
                     indent = -1;
+                    String value = value(content);
+                    if (!value.isEmpty()) {
+                        socket = flow(value);
+                        if (socket == UNSURE) {
+                            return UNSURE; // an anchor, an alias, a flow mapping over several lines...
+                        }
+                        inControl = false;
+                    }
                 }
                 continue;
             }
@@ -190,6 +199,43 @@ final class ControlSocket {
             }
         }
         return content.substring(0, colon);
+    }
+
+    /**
+     * {@code socket} in a one-line flow mapping of plain words ({@code { socket: /run/x.sock }}):
+     * null when absent, else as {@link #path}; {@link #UNSURE} for anything richer.
+     */
+    private static Object flow(String value) {
+        int close = value.lastIndexOf('}');
+        if (!value.startsWith("{") || close < 0) {
+            return UNSURE;
+        }
+        String after = value.substring(close + 1).strip();
+        String inner = value.substring(1, close);
+        if (!(after.isEmpty() || after.startsWith("#")) || inner.isBlank()) {
+            return inner.isBlank() && after.isEmpty() ? null : UNSURE;
+        }
+        Object socket = null;
+        boolean seen = false;
+        for (String entry : inner.split(",", -1)) {
+            String e = entry.strip();
+            String key = key(e);
+            if (key == null || e.indexOf('#') >= 0 || e.indexOf('{') >= 0 || e.indexOf('}') >= 0
+                    || e.indexOf('[') >= 0 || e.indexOf(']') >= 0 || e.indexOf('"') >= 0 || e.indexOf('\'') >= 0) {
+                return UNSURE;
+            }
+            if (key.equals("socket")) {
+                if (seen) {
+                    return UNSURE;
+                }
+                seen = true;
+                socket = path(value(e));
+                if (socket == UNSURE) {
+                    return UNSURE;
+                }
+            }
+        }
+        return socket;
     }
 
     /** What follows {@code key:}, without a trailing comment and spaces. */

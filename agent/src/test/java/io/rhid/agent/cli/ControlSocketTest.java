@@ -43,6 +43,16 @@ class ControlSocketTest {
                 "control:\n  socket: /a\n  socket: /b\n",
                 "control:\n  socket: /a\ncontrol:\n  socket: /b\n",
                 "control: { socket: /run/x.sock }\n",
+                "control: {socket: /run/x.sock, other: 1}  # c\n",
+                "control: { other: 1 }\n",
+                "control: {}\n",
+                "control: { socket: /a, socket: /b }\n",
+                "control: { socket: \"/run/x.sock\" }\n",
+                "control: { socket: /run/x.sock } trailing\n",
+                "control: { socket: /run/x.sock #c }\n",
+                "control: { socket: /run/x.sock,\n  other: 1 }\n",
+                "control: { socket: /run/x.sock }\n  socket: /b\n",
+                "control: { socket: [/run/x.sock] }\n",
                 "control: { socket: [\n",
                 "control:\n  socket: /run/x.sock\n   more: 1\n",
                 "control:\n  socket: /run/x.sock\n    continued\n",
@@ -88,6 +98,7 @@ class ControlSocketTest {
         assertThat(ControlSocket.scan(Files.readString(Path.of("../examples/minimal.yaml")))).isNull();
         assertThat(ControlSocket.scan("control:\n  socket: \"/run/x.sock\"  # quoted\n")).isEqualTo("/run/x.sock");
         assertThat(ControlSocket.scan("router: { daemon: bird }\r\ncontrol:\r\n  socket: /run/x.sock\r\n")).isEqualTo("/run/x.sock");
+        assertThat(ControlSocket.scan("control: { socket: /run/x.sock }\nservices: {}\n")).isEqualTo("/run/x.sock");
     }
 
     @Test
@@ -99,7 +110,7 @@ class ControlSocketTest {
 
     @Test
     void anything_unusual_goes_to_the_parser() {
-        for (String text : List.of("control: { socket: /run/x.sock }\n", "control:\n  socket: yes\n",
+        for (String text : List.of("control: { socket: [/run/x.sock] }\n", "control:\n  socket: yes\n",
                 "control:\n  socket: relative\n", "---\ncontrol:\n  socket: /x\n", "control:\n\tsocket: /x\n", "")) {
             assertThat(ControlSocket.scan(text)).as(text).isSameAs(ControlSocket.UNSURE);
         }
