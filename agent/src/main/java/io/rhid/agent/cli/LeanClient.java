@@ -13,9 +13,10 @@ import java.util.List;
  * The client commands ({@code status}, {@code drain}, {@code resume}, {@code recheck},
  * {@code reload}) without picocli, Jackson or a YAML library: building picocli's model and
  * loading those libraries cost a short call far more than its own work, and operators run
- * {@code rhid status} often. Only plain command lines are parsed here; anything else (help,
- * version, an unknown or repeated option, {@code @files}, {@code --}) is left to picocli, so help
- * texts and usage errors stay picocli's. Used on the main thread.
+ * {@code rhid status} often. {@code rhid --version} is answered here too. Only plain command
+ * lines are parsed here; anything else (help, an unknown or repeated option, {@code @files},
+ * {@code --}) is left to picocli, so help texts and usage errors stay picocli's. Used on the
+ * main thread.
  */
 final class LeanClient {
 
@@ -32,6 +33,12 @@ final class LeanClient {
      * @return the exit code, or null when picocli must handle the line (nothing was done)
      */
     static Integer run(String[] args, PrintWriter out, PrintWriter err) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            // As picocli prints MainCommand's version provider, without building its whole model.
+            out.println("rhid " + MainCommand.version());
+            out.flush();
+            return ExitCodes.OK;
+        }
         Args parsed = parse(args);
         if (parsed == null) {
             return null;

@@ -80,6 +80,9 @@ class LeanClientTest {
             assertThat(lean).as("%s", line).isEqualTo(picocli);
             assertThat(leanCalls).as("%s", line).isEqualTo(ops.calls().subList(before + leanCalls.size(), ops.calls().size()));
         }
+        for (String version : List.of("--version", "-V")) {
+            assertThat(lean(version)).isEqualTo(CliTest.rhid(version)).satisfies(r -> assertThat(r.out()).startsWith("rhid 0"));
+        }
         ops.replying(Operations.Reply.error("no service named nope (services: dns, ntp, web)"));
         assertThat(lean("drain", "nope", "-c", c)).isEqualTo(CliTest.rhid("drain", "nope", "-c", c))
                 .satisfies(r -> assertThat(r.exit()).isEqualTo(1));
