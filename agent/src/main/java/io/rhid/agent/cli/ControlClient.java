@@ -1,9 +1,6 @@
 package io.rhid.agent.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.rhid.agent.control.ControlProtocol;
-import io.rhid.agent.status.StatusJson;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
@@ -14,10 +11,12 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The CLI's side of the control socket: one request, one reply (see {@link ControlProtocol}).
- * Every way of not reaching the daemon becomes a {@link CliException} with exit code 69.
+ * Every way of not reaching the daemon becomes a {@link CliException} with exit code 69. JSON
+ * goes through {@link Json}, not Jackson, to keep the call short.
  */
 final class ControlClient {
 
@@ -38,23 +37,25 @@ final class ControlClient {
 
     /** A request as the socket expects it; {@code services} empty and {@code all} false are left out. */
     static String request(String command, List<String> services, boolean all) {
-        var node = StatusJson.mapper().createObjectNode();
-        node.put("command", command);
+        StringBuilder out = new StringBuilder("{\"command\":").append(Json.quote(command));
         if (!services.isEmpty()) {
-            var list = node.putArray("services");
-            services.forEach(list::add);
+            out.append(",\"services\":[");
+            for (int i = 0; i < services.size(); i++) {
+                out.append(i == 0 ? "" : ",").append(Json.quote(services.get(i)));
+            }
+            out.append(']');
         }
         if (all) {
-            node.put("all", true);
+            out.append(",\"all\":true");
         }
-        return node.toString();
+        return out.append('}').toString();
     }
 
     /**
      * Sends {@code request} and returns the daemon's reply, an object with {@code ok} and
      * {@code message} or {@code status}.
      */
-    JsonNode call(String request) {
+    Map<?, ?> call(String request) {
         // notExists, not !exists: a directory the user may not enter is "permission denied", not "not running".
         if (Files.notExists(socket, LinkOption.NOFOLLOW_LINKS)) {
             throw notRunning();
@@ -72,15 +73,16 @@ final class ControlClient {
         if (line == null) {
             throw new CliException(ExitCodes.UNAVAILABLE, "rhid at " + socket + " closed the connection without a reply");
         }
+        Object reply;
         try {
-            JsonNode reply = StatusJson.mapper().readTree(line);
-            if (reply == null || !reply.isObject() || !reply.path("ok").isBoolean()) {
-                throw new CliException(ExitCodes.SOFTWARE, "unexpected reply from rhid at " + socket + ": " + abbreviate(line));
-            }
-            return reply;
-        } catch (JsonProcessingException e) {
+            reply = Json.parse(line);
+        } catch (IllegalArgumentException e) {
+            reply = null;
+        }
+        if (!(reply instanceof Map<?, ?> object) || !(object.get("ok") instanceof Boolean)) {
             throw new CliException(ExitCodes.SOFTWARE, "unexpected reply from rhid at " + socket + ": " + abbreviate(line));
         }
+        return object;
     }
 
     private SocketChannel connect() {

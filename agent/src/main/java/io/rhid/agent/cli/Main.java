@@ -13,10 +13,12 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(args));
+        // The plain client command lines first, before any picocli class is loaded.
+        Integer lean = LeanClient.run(args, LeanClient.stdout(), LeanClient.stderr());
+        System.exit(lean != null ? lean : execute(args));
     }
 
-    /** Runs one command line and returns its exit code; used by tests without exiting. */
+    /** Runs one command line through picocli and returns its exit code; used by tests without exiting. */
     static int execute(String... args) {
         CommandLine client = args.length == 0 ? null : clientCommand(args[0]);
         if (client != null) {

@@ -2,6 +2,8 @@ package io.rhid.agent.cli;
 
 import io.rhid.agent.config.Durations;
 import io.rhid.agent.status.StatusSnapshot;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,16 +26,27 @@ final class StatusTable {
 
     static String render(StatusSnapshot s) {
         long now = s.generatedAtMillis();
+        // Plain loops rather than streams: this runs once per short CLI call, where linking each
+        // lambda costs more than the loop.
         Map<String, StatusSnapshot.Announced> announced = new HashMap<>();
-        s.announced().forEach(a -> announced.put(a.prefix(), a));
+        for (StatusSnapshot.Announced a : s.announced()) {
+            announced.put(a.prefix(), a);
+        }
         boolean known = s.exports() != null && s.exports().known();
 
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"SERVICE", "STATE", "SINCE", "CHECKS", known ? "ANNOUNCED (EXPORTED TO)" : "ANNOUNCED"});
         for (StatusSnapshot.Service svc : s.services()) {
-            long up = svc.checks().stream().filter(StatusSnapshot.Check::up).count();
-            List<String> mine = svc.prefixes().stream().filter(announced::containsKey)
-                    .map(p -> exported(announced.get(p))).toList();
+            int up = 0;
+            for (StatusSnapshot.Check check : svc.checks()) {
+                up += check.up() ? 1 : 0;
+            }
+            List<String> mine = new ArrayList<>();
+            for (String p : svc.prefixes()) {
+                if (announced.containsKey(p)) {
+                    mine.add(exported(announced.get(p)));
+                }
+            }
             rows.add(new String[] {svc.name(), svc.state(), ago(svc.sinceMillis(), now),
                     up + "/" + svc.checks().size(), prefixes(mine)});
         }
@@ -159,7 +172,15 @@ final class StatusTable {
         return Durations.human(Duration.ofMillis(millis));
     }
 
-    private static String ms(double ms) {
-        return String.format(Locale.ROOT, "%.1fms", ms);
+    /**
+     * {@code 12.3ms}: as {@code String.format(Locale.ROOT, "%.1fms", ms)} prints it (half up, on
+     * the shortest decimal form), without the Formatter and the locale data it loads.
+     */
+    static String ms(double ms) {
+        if (Double.isNaN(ms) || Double.isInfinite(ms)) {
+            return String.format(Locale.ROOT, "%.1fms", ms);
+        }
+        String text = new BigDecimal(Double.toString(ms)).setScale(1, RoundingMode.HALF_UP).toPlainString();
+        return (ms < 0 || (ms == 0 && 1 / ms < 0)) && !text.startsWith("-") ? "-" + text + "ms" : text + "ms";
     }
 }

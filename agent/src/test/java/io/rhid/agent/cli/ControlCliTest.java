@@ -213,17 +213,17 @@ class ControlCliTest {
     @Test
     void an_unusable_socket_or_broken_yaml_falls_back_to_the_default_and_warns() throws IOException {
         Path relative = Files.writeString(dir.resolve("relative.yaml"), "control: { socket: run/control.sock }\n");
-        assertThat(SocketOption.lookup(relative)).isEqualTo(new SocketOption.Lookup(SocketOption.DEFAULT_SOCKET,
+        assertThat(ControlSocket.lookup(relative)).isEqualTo(new ControlSocket.Lookup(ControlSocket.DEFAULT,
                 relative + ": control.socket must be an absolute path (found run/control.sock)"));
         Path broken = Files.writeString(dir.resolve("broken.yaml"), "control: { socket: [\n");
-        assertThat(SocketOption.lookup(broken).warning()).isEqualTo(broken + ": not valid YAML (rhid check-config says where)");
+        assertThat(ControlSocket.lookup(broken).warning()).isEqualTo(broken + ": not valid YAML (rhid check-config says where)");
         Path absent = Files.writeString(dir.resolve("nocontrol.yaml"), "services: {}\n");
-        assertThat(SocketOption.lookup(absent)).isEqualTo(new SocketOption.Lookup(SocketOption.DEFAULT_SOCKET, null));
+        assertThat(ControlSocket.lookup(absent)).isEqualTo(new ControlSocket.Lookup(ControlSocket.DEFAULT, null));
     }
 
     @Test
     void a_missing_config_file_falls_back_to_the_default_socket() {
-        assertThat(SocketOption.lookup(dir.resolve("absent.yaml")).socket()).isEqualTo(Path.of("/run/rhid/control.sock"));
+        assertThat(ControlSocket.lookup(dir.resolve("absent.yaml")).socket()).isEqualTo(Path.of("/run/rhid/control.sock"));
         CliTest.Run r = rhid("status", "-c", dir.resolve("absent.yaml").toString());
         assertThat(r.err()).startsWith("rhid: warning: " + dir.resolve("absent.yaml") + ": cannot read: no such file; "
                 + "using control socket /run/rhid/control.sock\n");

@@ -24,6 +24,20 @@ class StatusTableTest {
     }
 
     @Test
+    void milliseconds_print_as_string_format_prints_them() {
+        java.util.List<Double> values = new java.util.ArrayList<>(List.of(0.0, -0.0, 0.05, 0.04999, 1.45, 1.25, 2.675, 12.3,
+                12.35, 99.95, 999.95, 1e-7, -0.04, -1.45, 123456.75, 1e7, 1.0e21, 4.9e-324, Double.MAX_VALUE));
+        java.util.Random random = new java.util.Random(15);
+        for (int i = 0; i < 20_000; i++) {
+            values.add(random.nextDouble() * Math.pow(10, random.nextInt(8)));
+            values.add(Math.round(random.nextDouble() * 100_000) / 1000.0 + 0.05);
+        }
+        for (double v : values) {
+            assertThat(StatusTable.ms(v)).as("%s", v).isEqualTo(String.format(java.util.Locale.ROOT, "%.1fms", v));
+        }
+    }
+
+    @Test
     void never_is_a_dash() {
         assertThat(StatusTable.ago(0, NOW)).isEqualTo("-");
     }
