@@ -12,11 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,6 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("integration")
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class BirdIT {
+
+    /** Skips the class where the lab cannot run, closes labs after each test, reports on failure. */
+    @RegisterExtension
+    static final LabExtension LAB = LabExtension.bird();
 
     static final String V4 = "198.51.100.53/32";
     static final String V6 = "2001:db8::53/128";
@@ -41,18 +45,11 @@ class BirdIT {
     NetnsLab lab;
     RhidProcess rhid;
 
-    @BeforeAll
-    static void requireLab() {
-        NetnsLab.assumeAvailable();
-    }
 
     @AfterEach
     void tearDown() {
         if (rhid != null) {
             rhid.close();
-        }
-        if (lab != null) {
-            lab.close();
         }
     }
 
@@ -66,7 +63,7 @@ class BirdIT {
     }
 
     private Path setUp(String services, boolean removeWhenDown, boolean viaBirdc, NetnsLab.Setup setup) throws IOException {
-        lab = NetnsLab.start(dir, setup);
+        lab = LAB.start(dir, setup);
         lab.waitForSession(Duration.ofSeconds(20));
         String birdExtra = viaBirdc ? "\n    birdc: " + lab.birdc() : "";
         String yaml = """

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,6 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("integration")
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class DnsIT {
+
+    /** Skips the class where the lab cannot run, closes labs after each test, reports on failure. */
+    @RegisterExtension
+    static final LabExtension LAB = LabExtension.bird();
 
     static final Path UNBOUND = Path.of(System.getProperty("rhid.unbound", "/usr/sbin/unbound"));
     /** In the lab's own host namespace, so no other process can hold it. */
@@ -72,7 +77,6 @@ class DnsIT {
 
     @BeforeAll
     static void requireLabAndUnbound() {
-        NetnsLab.assumeAvailable();
         assumeTrue(Files.isExecutable(UNBOUND), "SKIPPED DnsIT: no unbound at " + UNBOUND + " (Debian package unbound)");
     }
 
@@ -88,14 +92,11 @@ class DnsIT {
         if (unbound != null && unbound.isAlive()) {
             NetnsLab.terminate(unbound, Duration.ofSeconds(5));
         }
-        if (lab != null) {
-            lab.close();
-        }
     }
 
     @Test
     void fifty_checks_over_udp_and_fifty_over_tcp_never_fail_falsely_and_all_withdraw_when_unbound_dies() throws Exception {
-        lab = NetnsLab.start(dir);
+        lab = LAB.start(dir);
         lab.waitForSession(Duration.ofSeconds(20));
         unbound = startUnbound();
 

@@ -13,11 +13,11 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -33,6 +33,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Tag("integration")
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class FrrIT {
+
+    /** Skips the class where the lab cannot run, closes labs after each test, reports on failure. */
+    @RegisterExtension
+    static final LabExtension LAB = LabExtension.frr();
 
     static final String V4 = "198.51.100.53/32";
     static final String V6 = "2001:db8::53/128";
@@ -51,10 +55,6 @@ class FrrIT {
     NetnsLab lab;
     RhidProcess rhid;
 
-    @BeforeAll
-    static void requireLab() {
-        NetnsLab.assumeFrrAvailable();
-    }
 
     @AfterEach
     void tearDown() {
@@ -62,7 +62,6 @@ class FrrIT {
             rhid.close();
         }
         if (lab != null) {
-            lab.close();
             String keep = System.getProperty("rhid.it.keep");
             if (keep != null) {
                 try {
@@ -86,7 +85,7 @@ class FrrIT {
      * one-second coalesce delay of the first UPDATE is behind us), and rhid's config written.
      */
     private Path setUp(String mode, String services, boolean removeWhenDown) throws IOException {
-        lab = NetnsLab.startWithFrrHost(dir, NetnsLab.frrHostConf());
+        lab = LAB.startWithFrrHost(dir, NetnsLab.frrHostConf());
         lab.waitForSession(Duration.ofSeconds(20));
         lab.awaitRoute(OPERATOR_NETWORK, true, Duration.ofSeconds(10));
         FrrHost frr = lab.frr();

@@ -17,7 +17,6 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
@@ -26,6 +25,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,6 +41,10 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class HttpServersIT {
+
+    /** Skips the class where the lab cannot run, closes labs after each test, reports on failure. */
+    @RegisterExtension
+    static final LabExtension LAB = LabExtension.bird();
 
     static final int SERVICES = 50;
     static final Duration RUN_FOR = Duration.ofSeconds(30);
@@ -63,23 +67,15 @@ class HttpServersIT {
 
     @BeforeAll
     static void startLab() throws IOException {
-        NetnsLab.assumeAvailable();
         for (String tool : List.of("nginx", "apache2", "lighttpd", "openssl", "curl")) {
             assumeTrue(onPath(tool), tool + " is not installed");
         }
         // Apache's and lighttpd's workers read the document root as nobody.
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        lab = NetnsLab.start(Files.createDirectories(dir.resolve("lab")));
+        lab = LAB.start(Files.createDirectories(dir.resolve("lab")));
         lab.waitForSession(Duration.ofSeconds(20));
         pki = Files.createDirectories(dir.resolve("pki"));
         makeCertificates();
-    }
-
-    @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
     }
 
     @AfterEach

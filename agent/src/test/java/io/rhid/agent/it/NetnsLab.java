@@ -100,6 +100,8 @@ public final class NetnsLab implements AutoCloseable {
     private final String hostConfText;
     private final Setup setup;
     private final List<Process> hostProcesses = new CopyOnWriteArrayList<>();
+    private final List<LabWitness> witnesses = new CopyOnWriteArrayList<>();
+    private RouteWatch routerWatch; // guarded by this; started by the first route wait, closed with the lab
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread shutdownHook;
     private volatile Process hostBird;
@@ -430,6 +432,11 @@ public final class NetnsLab implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        synchronized (this) {
+            if (routerWatch != null) {
+                routerWatch.close();
+            }
+        }
         List<Process> started = new ArrayList<>(hostProcesses);
         Collections.reverse(started);
         for (Process p : started) {
@@ -655,6 +662,16 @@ public final class NetnsLab implements AutoCloseable {
     }
 
     /**
+     * {@code GET url} from inside the host namespace (python3's urllib, 5 s timeout), e.g. rhid's
+     * {@code http://127.0.0.1:9790/status}; the body on exit 0, else urllib's complaint.
+     */
+    public CommandResult httpGetInHost(String url) {
+        return runInHost(COMMAND_TIMEOUT, tools.python3().toString(), "-c",
+                "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())",
+                url);
+    }
+
+    /**
      * Starts {@code python3 -m http.server} on 127.0.0.1:{@code port} in the host namespace,
      * serving an empty directory (so {@code GET /} answers 200), and waits until it accepts
      * connections. Kill the returned process to make the service fail.
@@ -797,9 +814,8 @@ public final class NetnsLab implements AutoCloseable {
     }
 
     /**
-     * Waits until {@code prefix} is present in (or absent from) the router's kernel table, polling
-     * every 5 ms, for at most {@link Patience#of} the timeout. Returns the time from this call until
-     * the condition held.
+     * Waits until {@code prefix} is present in (or absent from) the router's kernel table, for at
+     * most {@link Patience#of} the timeout. Returns the time from this call until the condition held.
      */
     public Duration awaitRoute(String prefix, boolean present, Duration timeout) {
         return awaitRoute(prefix, present, timeout, System.nanoTime());
@@ -808,23 +824,60 @@ public final class NetnsLab implements AutoCloseable {
     /**
      * As {@link #awaitRoute(String, boolean, Duration)}, but returns the time since
      * {@code sinceNanos} (a {@link System#nanoTime()} reading taken before the action under test).
+     * The wait is event-driven: the router's {@link RouteWatch} stamps the kernel's notification
+     * of the change, so the time measured is when the kernel learned it, not when a poll noticed.
+     * The table is read once at the start (after taking a mark in the event stream, so no change
+     * falls between the two) and again every second while waiting, in case the watcher lost a
+     * burst of notifications.
      */
     public Duration awaitRoute(String prefix, boolean present, Duration timeout, long sinceNanos) {
         boolean v6 = prefix.contains(":");
         String wanted = normalizePrefix(prefix, v6);
+        RouteWatch watch = routerWatch();
         long deadline = Patience.deadline(timeout);
-        while (true) {
-            Set<String> routes = routerKernelRoutes(v6);
-            if (routes.contains(wanted) == present) {
-                return Duration.ofNanos(System.nanoTime() - sinceNanos);
+        try {
+            while (true) {
+                int mark = watch.mark();
+                if (routerKernelRoutes(v6).contains(wanted) == present) {
+                    return Duration.ofNanos(Math.max(0, System.nanoTime() - sinceNanos));
+                }
+                long slice = Math.min(deadline, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
+                Optional<RouteWatch.Event> event = watch.awaitFrom(mark,
+                        e -> e.deleted() != present && normalizePrefix(e.destination(), v6).equals(wanted), slice);
+                if (event.isPresent()) {
+                    return Duration.ofNanos(Math.max(0, event.get().nanos() - sinceNanos));
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    if (routerKernelRoutes(v6).contains(wanted) == present) {
+                        return Duration.ofNanos(System.nanoTime() - sinceNanos);
+                    }
+                    throw new AssertionError("route " + wanted + (present ? " did not appear in " : " did not leave ")
+                            + "router " + routerNs + "'s kernel table within " + Patience.of(timeout)
+                            + "\nrouter kernel routes: " + routerKernelRoutes()
+                            + (watch.complaints().isEmpty() ? "" : "\nroute watcher: " + watch.complaints())
+                            + diagnostics());
+                }
             }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("route " + wanted + (present ? " did not appear in " : " did not leave ")
-                        + "router " + routerNs + "'s kernel table within " + Patience.of(timeout)
-                        + "\nrouter kernel routes: " + routerKernelRoutes() + diagnostics());
-            }
-            pause(5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for " + wanted, e);
         }
+    }
+
+    /** The router namespace's route event stream, started on first use. */
+    public synchronized RouteWatch routerWatch() {
+        requireOpen();
+        if (routerWatch == null) {
+            try {
+                routerWatch = new RouteWatch(routerNs);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot watch routes in " + routerNs, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted starting the route watch", e);
+            }
+        }
+        return routerWatch;
     }
 
     /**
@@ -842,6 +895,62 @@ public final class NetnsLab implements AutoCloseable {
             throw new IllegalStateException("router birdc show route " + wanted + " all failed: " + r.output());
         }
         return RouterRoute.parse(wanted, r.output());
+    }
+
+    /** Registers something running in the lab whose view belongs in {@link #failureReport()}. */
+    public void attach(LabWitness witness) {
+        witnesses.add(witness);
+    }
+
+    /**
+     * Everything a reader of a failed test needs, gathered while the lab still runs: each attached
+     * witness's report (rhid's log tail and {@code /status}), the host daemon's view of its routes
+     * (birdc show route / vtysh show bgp), the router's RIB and kernel table, then
+     * {@link #diagnostics()}. Never throws; each section is bounded.
+     */
+    public String failureReport() {
+        StringBuilder sb = new StringBuilder();
+        for (LabWitness w : witnesses) {
+            try {
+                sb.append(w.failureReport());
+            } catch (RuntimeException e) {
+                sb.append("\n(witness failed: ").append(e).append(')');
+            }
+        }
+        if (closed.get()) {
+            return sb.append("\n(lab already closed: no daemon views)").toString();
+        }
+        if (frrHost != null) {
+            section(sb, "host vtysh> show bgp ipv4/ipv6 unicast", () -> frrHost.vtysh("show bgp ipv4 unicast",
+                    "show bgp ipv6 unicast").output());
+        } else if (!routerOnly) {
+            section(sb, "host birdc> show route", () -> hostBirdc("show", "route").body());
+        }
+        section(sb, "router birdc> show route", () -> routerBirdc("show", "route").body());
+        section(sb, "router kernel routes (proto bird)", () -> routerKernelRoutes().toString());
+        return sb.append(diagnostics()).toString();
+    }
+
+    private static final int REPORT_LINES = 60;
+
+    private static void section(StringBuilder sb, String title, java.util.function.Supplier<String> body) {
+        String text;
+        try {
+            text = lastLines(body.get(), REPORT_LINES);
+        } catch (RuntimeException e) {
+            text = "(failed: " + e.getMessage() + ")";
+        }
+        sb.append("\n--- ").append(title).append('\n').append(text);
+    }
+
+    /** The last {@code n} lines of {@code text}, with a note of how many were left out. */
+    static String lastLines(String text, int n) {
+        List<String> lines = text.lines().toList();
+        if (lines.size() <= n) {
+            return text.strip();
+        }
+        return "(" + (lines.size() - n) + " earlier lines left out)\n"
+                + String.join("\n", lines.subList(lines.size() - n, lines.size()));
     }
 
     /** Last lines of both BIRD logs and the router's protocol list, for failure messages. */
