@@ -289,6 +289,7 @@ class BirdIT {
         lab.startToyHttpService(SERVICE_PORT);
         rhid = RhidProcess.start(lab, config);
         lab.awaitRoute(V4, true, upWithin().plusSeconds(2));
+        rhid.awaitApplied(V4, Duration.ofSeconds(5)); // rhid's apply is done: disturbing BIRD now cannot cut into it
 
         lab.stopHostBird();
         Files.writeString(lab.includeFile(), NetnsLab.emptyIncludeFile());
@@ -311,7 +312,7 @@ class BirdIT {
         // The route reaches the router at `configure`; on a loaded machine the apply can still fail
         // its verification and retry 250 ms later, which would repair the edit below before any
         // drift check: edit only once the apply has succeeded.
-        rhid.awaitLog("bird: applied in \\S+ ms: \\d+ announced, announce .*198\\.51\\.100\\.53/32", Duration.ofSeconds(5));
+        rhid.awaitApplied(V4, Duration.ofSeconds(5));
 
         Files.writeString(lab.includeFile(), NetnsLab.emptyIncludeFile());
         assertThat(lab.hostBirdc("configure").output()).contains("Reconfigured");
@@ -330,6 +331,7 @@ class BirdIT {
         Process service = lab.startToyHttpService(SERVICE_PORT);
         rhid = RhidProcess.start(lab, config);
         lab.awaitRoute(V4, true, upWithin().plusSeconds(2));
+        rhid.awaitApplied(V4, Duration.ofSeconds(5)); // rhid's apply is done: disturbing BIRD now cannot cut into it
         String goodInclude = Files.readString(lab.includeFile());
 
         lab.breakHostBirdConf();

@@ -133,9 +133,9 @@ class NetnsLabIT {
             micros.add(v6.toNanos() / 1000);
             System.out.printf("round %d: configure -> withdrawn from router kernel: %s %.1f ms, %s %.1f ms%n",
                     round, V4, v4.toNanos() / 1e6, V6, v6.toNanos() / 1e6);
-            // Generous for loaded CI machines; DESIGN.md measured 4-16 ms.
-            assertThat(v4).isLessThan(Duration.ofSeconds(1));
-            assertThat(v6).isLessThan(Duration.ofSeconds(1));
+            // Generous for loaded CI machines (DESIGN.md measured 4-16 ms; the bench measures it).
+            assertThat(v4).isLessThan(Patience.of(Duration.ofSeconds(1)));
+            assertThat(v6).isLessThan(Patience.of(Duration.ofSeconds(1)));
         }
         Collections.sort(micros);
         System.out.printf("configure -> router kernel withdrawal: min %.1f ms, median %.1f ms, max %.1f ms%n",

@@ -133,6 +133,16 @@ public final class RhidProcess implements AutoCloseable, LabWitness {
         }, () -> "rhid did not log /" + regex + "/ within " + timeout + ":\n" + log() + lab.diagnostics());
     }
 
+    /**
+     * Waits until rhid logs that an apply announcing {@code prefix} finished, verification
+     * included. The router's kernel may learn the route before that (BIRD exports while rhid still
+     * verifies), so a test that disturbs the daemon next waits for this, or rhid's retry of an
+     * interrupted apply hides what the test wants to see.
+     */
+    public Matcher awaitApplied(String prefix, Duration timeout) {
+        return awaitLog(": applied in [^\\n]*announce [^\\n]*" + Pattern.quote(prefix), timeout);
+    }
+
     /** Counts log lines matching {@code regex}. */
     public long count(String regex) {
         Pattern p = Pattern.compile(regex);
