@@ -11,13 +11,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,27 +36,20 @@ class NetnsLabIT {
     @TempDir
     Path workDir;
 
-    private NetnsLab lab;
+    /** Skips the class where the lab cannot run, closes the lab after each test, reports on failure. */
+    @RegisterExtension
+    static final LabExtension LAB = LabExtension.bird();
 
-    @BeforeAll
-    static void lab_is_available() {
-        NetnsLab.assumeAvailable();
-    }
+    private NetnsLab lab;
 
     @BeforeEach
     void start_lab() {
-        lab = NetnsLab.start(workDir);
+        lab = LAB.start(workDir);
         Duration session = lab.waitForSession(SESSION_TIMEOUT);
         System.out.printf("NetnsLab %s/%s: BGP session Established after %d ms%n",
                 lab.hostNetns(), lab.routerNetns(), session.toMillis());
     }
 
-    @AfterEach
-    void close_lab() {
-        if (lab != null) {
-            lab.close();
-        }
-    }
 
     @Test
     void starts_with_the_empty_include_file_and_announces_nothing() throws IOException {
