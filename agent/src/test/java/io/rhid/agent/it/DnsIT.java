@@ -255,26 +255,9 @@ class DnsIT {
         throw new AssertionError("unbound did not listen within " + Patience.of(Duration.ofSeconds(10)) + "; its log:\n" + log("unbound.log"));
     }
 
-    /**
-     * Polls the router's kernel table until every prefix is present (or none is), for at most
-     * {@link Patience#of} the timeout; returns the time since {@code since}.
-     */
-    Duration awaitRouter(java.util.Collection<String> wanted, boolean present, Duration timeout, long since)
-            throws InterruptedException {
-        long deadline = Patience.deadline(timeout);
-        while (true) {
-            Set<String> routes = lab.routerKernelRoutes();
-            List<String> wrong = wanted.stream().filter(p -> routes.contains(p) != present).toList();
-            if (wrong.isEmpty()) {
-                return Duration.ofNanos(System.nanoTime() - since);
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(wrong.size() + " routes still " + (present ? "missing" : "present") + " after "
-                        + Patience.of(timeout) + ", such as " + wrong.get(0) + "; rhid's log tail:\n" + tail(rhid.log(), 40)
-                        + lab.diagnostics());
-            }
-            Thread.sleep(5);
-        }
+    /** Waits, through the router's route events, until every one of {@code wanted} is present (or absent). */
+    Duration awaitRouter(java.util.Collection<String> wanted, boolean present, Duration timeout, long since) {
+        return lab.awaitRoutes(wanted, present, timeout, since);
     }
 
     /** {@code "udp3 down->up" -> 1}: the non-zero series of rhid_transitions_total. */

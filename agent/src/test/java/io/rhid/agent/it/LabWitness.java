@@ -9,4 +9,9 @@ interface LabWitness {
 
     /** A few labelled sections (log tail, live status), each starting on a new line; never throws. */
     String failureReport();
+
+    /** Whether it still runs; a lab reports the live ones (or the last one, if none is live). */
+    default boolean live() {
+        return true;
+    }
 }

@@ -523,6 +523,16 @@ public final class NetnsLab implements AutoCloseable {
         return router.awaitRoute(prefix, present, timeout, sinceNanos);
     }
 
+    /**
+     * Waits until every one of {@code prefixes} is present in (or absent from) the router's kernel
+     * table ({@link RouterView#awaitRoutes}); returns the time since {@code sinceNanos} at which
+     * the kernel announced the change that completed the set.
+     */
+    public Duration awaitRoutes(java.util.Collection<String> prefixes, boolean present, Duration timeout,
+                                long sinceNanos) {
+        return router.awaitRoutes(prefixes, present, timeout, sinceNanos);
+    }
+
     /** The router namespace's route event stream, started on first use and closed with the lab. */
     public RouteWatch routerWatch() {
         requireOpen();
@@ -543,14 +553,18 @@ public final class NetnsLab implements AutoCloseable {
     }
 
     /**
-     * Everything a reader of a failed test needs, gathered while the lab still runs: each attached
-     * witness's report (rhid's log tail and {@code /status}), the host daemon's view of its routes
+     * Everything a reader of a failed test needs, gathered while the lab still runs: each live
+     * witness's report (the last one's if none is live) (rhid's log tail and {@code /status}), the host daemon's view of its routes
      * (birdc show route / vtysh show bgp), the router's RIB and kernel table, then
      * {@link #diagnostics()}. Never throws; each section is bounded.
      */
     public String failureReport() {
         StringBuilder sb = new StringBuilder();
-        for (LabWitness w : witnesses) {
+        List<LabWitness> reporting = witnesses.stream().filter(LabWitness::live).toList();
+        if (reporting.isEmpty() && !witnesses.isEmpty()) {
+            reporting = List.of(witnesses.get(witnesses.size() - 1)); // the one that ran last
+        }
+        for (LabWitness w : reporting) {
             try {
                 sb.append(w.failureReport());
             } catch (RuntimeException e) {

@@ -73,6 +73,11 @@ public final class RhidProcess implements AutoCloseable, LabWitness {
         return m.find() ? m.group(1) : DEFAULT_STATUS;
     }
 
+    @Override
+    public boolean live() {
+        return process.isAlive();
+    }
+
     /** The tail of rhid's log and its {@code /status}, fetched in the host namespace while it runs. */
     @Override
     public String failureReport() {

@@ -176,6 +176,24 @@ public final class RouteWatch implements AutoCloseable {
         }
     }
 
+    /**
+     * The events from index {@code from} on, waiting until {@code untilNanos} (a
+     * {@link System#nanoTime()} deadline the caller stretched already) for at least one; empty if
+     * none arrived by then.
+     */
+    public List<Event> eventsFrom(int from, long untilNanos) throws InterruptedException {
+        synchronized (events) {
+            while (events.size() <= from) {
+                long left = untilNanos - System.nanoTime();
+                if (left <= 0) {
+                    return List.of();
+                }
+                TimeUnit.NANOSECONDS.timedWait(events, left);
+            }
+            return List.copyOf(events.subList(from, events.size()));
+        }
+    }
+
     /** What the watcher printed besides route events (errors such as a lost burst), for failure messages. */
     public List<String> complaints() {
         synchronized (events) {

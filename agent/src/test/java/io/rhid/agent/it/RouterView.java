@@ -95,41 +95,83 @@ public final class RouterView implements AutoCloseable {
     /**
      * Waits until {@code prefix} is present in (or absent from) the kernel table, for at most
      * {@link Patience#of} the timeout; returns the time since {@code sinceNanos} (a
-     * {@link System#nanoTime()} reading) at which the kernel announced the change. The table is
-     * read after taking a mark in the event stream, so a change between the two is not missed.
+     * {@link System#nanoTime()} reading) at which the kernel announced the change.
      */
     public Duration awaitRoute(String prefix, boolean present, Duration timeout, long sinceNanos) {
-        boolean v6 = prefix.contains(":");
-        String wanted = normalizePrefix(prefix, v6);
+        return awaitRoutes(List.of(prefix), present, timeout, sinceNanos);
+    }
+
+    /**
+     * Waits until every one of {@code prefixes} is present in (or absent from) the kernel table,
+     * for at most {@link Patience#of} the timeout; returns the time since {@code sinceNanos} at
+     * which the kernel announced the change that completed the set (or now, if it held at the
+     * start). Event-driven: the table is read once after taking a mark in the route event stream,
+     * then every event from the mark on updates the state, so no change is missed between the two
+     * and no poll delays the answer. The table is read again every second, in case the watcher
+     * lost a burst of notifications.
+     */
+    public Duration awaitRoutes(java.util.Collection<String> prefixes, boolean present, Duration timeout,
+                                long sinceNanos) {
+        Set<String> wanted = new TreeSet<>();
+        for (String p : prefixes) {
+            wanted.add(normalizePrefix(p, p.contains(":")));
+        }
         RouteWatch events = watch();
         long deadline = Patience.deadline(timeout);
         try {
             while (true) {
-                int mark = events.mark();
-                if (kernelRoutes(v6).contains(wanted) == present) {
+                int next = events.mark();
+                Set<String> pending = pending(wanted, kernelRoutes(), present);
+                if (pending.isEmpty()) {
                     return Duration.ofNanos(Math.max(0, System.nanoTime() - sinceNanos));
                 }
-                long slice = Math.min(deadline, System.nanoTime() + RECHECK_NANOS);
-                Optional<RouteWatch.Event> event = events.awaitFrom(mark,
-                        e -> e.deleted() != present && normalizePrefix(e.destination(), v6).equals(wanted), slice);
-                if (event.isPresent()) {
-                    return Duration.ofNanos(Math.max(0, event.get().nanos() - sinceNanos));
+                long recheck = Math.min(deadline, System.nanoTime() + RECHECK_NANOS);
+                while (System.nanoTime() - recheck < 0) {
+                    List<RouteWatch.Event> batch = events.eventsFrom(next, recheck);
+                    next += batch.size();
+                    for (RouteWatch.Event e : batch) {
+                        String dst = normalizePrefix(e.destination(), e.destination().contains(":"));
+                        if (!wanted.contains(dst)) {
+                            continue;
+                        }
+                        if (e.deleted() != present) {
+                            pending.remove(dst);
+                        } else {
+                            pending.add(dst); // changed back: wait for it again
+                        }
+                        if (pending.isEmpty()) {
+                            return Duration.ofNanos(Math.max(0, e.nanos() - sinceNanos));
+                        }
+                    }
                 }
                 if (System.nanoTime() - deadline >= 0) {
-                    if (kernelRoutes(v6).contains(wanted) == present) {
+                    Set<String> table = kernelRoutes();
+                    Set<String> left = pending(wanted, table, present);
+                    if (left.isEmpty()) {
                         return Duration.ofNanos(System.nanoTime() - sinceNanos);
                     }
-                    throw new AssertionError("route " + wanted + (present ? " did not appear in " : " did not leave ")
-                            + "router " + netns + "'s kernel table within " + Patience.of(timeout)
-                            + "\nrouter kernel routes: " + kernelRoutes()
+                    throw new AssertionError(left.size() + " of " + wanted.size() + " routes, e.g. " + left.iterator().next()
+                            + (present ? ", did not appear in " : ", did not leave ") + "router " + netns
+                            + "'s kernel table within " + Patience.of(timeout) + "\nrouter kernel routes: " + table
                             + (events.complaints().isEmpty() ? "" : "\nroute watcher: " + events.complaints())
                             + diagnostics.get());
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted waiting for " + wanted, e);
+            throw new IllegalStateException("interrupted waiting for routes " + wanted, e);
         }
+    }
+
+    /** Those of {@code wanted} whose presence in {@code table} is not yet {@code present}. */
+    private static Set<String> pending(Set<String> wanted, Set<String> table, boolean present) {
+        Set<String> out = new TreeSet<>();
+        for (String w : wanted) {
+            if (table.contains(w) != present) {
+                out.add(w);
+            }
+        }
+        return out;
     }
 
     /** What the router's BIRD learned for exactly {@code prefix} (the best route), or empty. */
