@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -299,14 +298,14 @@ class FrrIT {
                 """.formatted(prefixes.stream().map(p -> "\"" + p + "\"").reduce((a, b) -> a + ", " + b).orElseThrow(),
                 maintenance), false);
         rhid = RhidProcess.start(lab, config);
-        awaitRouterHolds(prefixes, true, upWithin().plusSeconds(10));
+        lab.awaitRoutes(prefixes, true, upWithin().plusSeconds(10), System.nanoTime());
         rhid.awaitLog("frr: vtysh batch, networks \\+1000 -0", Duration.ofSeconds(2));
 
         long batchesBefore = rhid.count("frr: vtysh batch");
         Files.createFile(maintenance);
         long created = System.nanoTime();
-        awaitRouterHolds(prefixes, false, INTERVAL.multipliedBy(FALL).plusSeconds(3));
-        long gone = System.nanoTime();
+        // When the kernel announced the last withdrawal, as the router's route events stamped it.
+        long gone = created + lab.awaitRoutes(prefixes, false, INTERVAL.multipliedBy(FALL).plusSeconds(3), created).toNanos();
         rhid.awaitLog("bulk: up -> down", Duration.ofSeconds(1));
         long detected = lastFailedProbeNanos("bulk");
         System.out.printf("FrrIT: 1,000-prefix withdrawal: last failed probe -> all gone at the router in %d ms "
@@ -357,28 +356,5 @@ class FrrIT {
         lab.awaitRoute(V4, false, Duration.ofSeconds(1));
         lab.awaitRoute(V6, false, Duration.ofSeconds(1));
         assertThat(lab.frr().runningConfig()).doesNotContain("rhid");
-    }
-
-    /** Waits until the router's kernel table holds all of (or none of) {@code prefixes}. */
-    private void awaitRouterHolds(List<String> prefixes, boolean all, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            Set<String> routes = lab.routerKernelRoutes();
-            long held = prefixes.stream().filter(routes::contains).count();
-            if (all ? held == prefixes.size() : held == 0) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("router holds " + held + " of " + prefixes.size() + " prefixes after " + timeout
-                        + ", expected " + (all ? "all" : "none") + "\nrhid log:\n" + NetnsLab.tail(lab.workDir().resolve("rhid.log"), 30)
-                        + lab.diagnostics());
-            }
-            try {
-                Thread.sleep(all ? 50 : 5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
     }
 }
