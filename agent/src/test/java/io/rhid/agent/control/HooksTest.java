@@ -2,7 +2,7 @@ package io.rhid.agent.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rhid.agent.apply.CommandResult;
+import io.rhid.agent.router.CommandResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
