@@ -12,11 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,6 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("integration")
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class BirdIT {
+
+    /** Skips the class where the lab cannot run, closes labs after each test, reports on failure. */
+    @RegisterExtension
+    static final LabExtension LAB = LabExtension.bird();
 
     static final String V4 = "198.51.100.53/32";
     static final String V6 = "2001:db8::53/128";
@@ -41,18 +45,11 @@ class BirdIT {
     NetnsLab lab;
     RhidProcess rhid;
 
-    @BeforeAll
-    static void requireLab() {
-        NetnsLab.assumeAvailable();
-    }
 
     @AfterEach
     void tearDown() {
         if (rhid != null) {
             rhid.close();
-        }
-        if (lab != null) {
-            lab.close();
         }
     }
 
@@ -66,7 +63,7 @@ class BirdIT {
     }
 
     private Path setUp(String services, boolean removeWhenDown, boolean viaBirdc, NetnsLab.Setup setup) throws IOException {
-        lab = NetnsLab.start(dir, setup);
+        lab = LAB.start(dir, setup);
         lab.waitForSession(Duration.ofSeconds(20));
         String birdExtra = viaBirdc ? "\n    birdc: " + lab.birdc() : "";
         String yaml = """
@@ -292,6 +289,7 @@ class BirdIT {
         lab.startToyHttpService(SERVICE_PORT);
         rhid = RhidProcess.start(lab, config);
         lab.awaitRoute(V4, true, upWithin().plusSeconds(2));
+        rhid.awaitApplied(V4, Duration.ofSeconds(5)); // rhid's apply is done: disturbing BIRD now cannot cut into it
 
         lab.stopHostBird();
         Files.writeString(lab.includeFile(), NetnsLab.emptyIncludeFile());
@@ -314,7 +312,7 @@ class BirdIT {
         // The route reaches the router at `configure`; on a loaded machine the apply can still fail
         // its verification and retry 250 ms later, which would repair the edit below before any
         // drift check: edit only once the apply has succeeded.
-        rhid.awaitLog("bird: applied in \\S+ ms: \\d+ announced, announce .*198\\.51\\.100\\.53/32", Duration.ofSeconds(5));
+        rhid.awaitApplied(V4, Duration.ofSeconds(5));
 
         Files.writeString(lab.includeFile(), NetnsLab.emptyIncludeFile());
         assertThat(lab.hostBirdc("configure").output()).contains("Reconfigured");
@@ -333,6 +331,7 @@ class BirdIT {
         Process service = lab.startToyHttpService(SERVICE_PORT);
         rhid = RhidProcess.start(lab, config);
         lab.awaitRoute(V4, true, upWithin().plusSeconds(2));
+        rhid.awaitApplied(V4, Duration.ofSeconds(5)); // rhid's apply is done: disturbing BIRD now cannot cut into it
         String goodInclude = Files.readString(lab.includeFile());
 
         lab.breakHostBirdConf();

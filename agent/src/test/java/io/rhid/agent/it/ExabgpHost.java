@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Assumptions;
  * as its API process, started by ExaBGP from the {@code process} block; rhid's stderr is ExaBGP's
  * stderr, which goes to {@link #rhidLog()}.
  */
-final class ExabgpHost implements AutoCloseable {
+final class ExabgpHost implements AutoCloseable, LabWitness {
 
     private static final Path EXABGP = Path.of("/usr/sbin/exabgp");
 
@@ -28,6 +28,7 @@ final class ExabgpHost implements AutoCloseable {
     private final Path conf;
     private final Path log;
     private final Path out;
+    private final Path rhidConfig;
     private Process process;
 
     ExabgpHost(NetnsLab lab, Path rhidConfig) {
@@ -40,6 +41,8 @@ final class ExabgpHost implements AutoCloseable {
         this.conf = lab.workDir().resolve("exabgp.conf");
         this.log = lab.workDir().resolve("exabgp.log");
         this.out = lab.workDir().resolve("exabgp.out");
+        this.rhidConfig = rhidConfig;
+        lab.attach(this);
         // The operator's snippet from the README, with this build's launcher and debug logs.
         String text = """
                 process rhid {
@@ -113,6 +116,22 @@ final class ExabgpHost implements AutoCloseable {
             }
             pause(20);
         }
+    }
+
+    /** ExaBGP's log (what it sent and received) and rhid's, then rhid's {@code /status}. */
+    @Override
+    public String failureReport() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("\n--- ").append(log).append(" (ExaBGP, last 40 lines)\n").append(NetnsLab.lastLines(exabgpLog(), 40));
+        sb.append("\n--- ").append(out).append(" (rhid under ExaBGP, last 80 lines)\n").append(NetnsLab.lastLines(rhidLog(), 80));
+        String address;
+        try {
+            address = RhidProcess.statusAddress(Files.readString(rhidConfig));
+        } catch (IOException | RuntimeException e) {
+            return sb.toString();
+        }
+        sb.append("\n--- rhid GET http://").append(address).append("/status\n").append(RhidProcess.fetchStatus(lab, address));
+        return sb.toString();
     }
 
     String rhidLog() {

@@ -11,11 +11,11 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,6 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("integration")
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class ExabgpIT {
+
+    /** Skips the class where the lab cannot run, closes labs after each test, reports on failure. */
+    @RegisterExtension
+    static final LabExtension LAB = LabExtension.exabgp();
 
     static final String WEB = "198.51.100.53/32";
     static final String SPARE = "198.51.100.54/32";
@@ -45,10 +49,6 @@ class ExabgpIT {
     ExabgpHost exabgp;
     RhidProcess birdRhid;
 
-    @BeforeAll
-    static void requireLab() {
-        ExabgpHost.assumeAvailable();
-    }
 
     @AfterEach
     void tearDown() {
@@ -57,9 +57,6 @@ class ExabgpIT {
         }
         if (birdRhid != null) {
             birdRhid.close();
-        }
-        if (lab != null) {
-            lab.close();
         }
     }
 
@@ -104,7 +101,7 @@ class ExabgpIT {
     }
 
     private void startExabgp(Path config) {
-        lab = NetnsLab.startRouterOnly(dir);
+        lab = LAB.startRouterOnly(dir);
         exabgp = new ExabgpHost(lab, config);
         exabgp.start();
     }
@@ -179,7 +176,7 @@ class ExabgpIT {
     /** The same measurement with rhid driving BIRD, for the comparison the README reports. */
     @Test
     void bird_for_comparison_withdraws_on_service_death_timed_over_ten_deaths() throws Exception {
-        lab = NetnsLab.start(dir);
+        lab = LAB.start(dir);
         lab.waitForSession(Duration.ofSeconds(20));
         String yaml = """
                 router:
@@ -279,7 +276,7 @@ class ExabgpIT {
     @Test
     void an_error_answer_is_a_failed_apply_retried_with_backoff_while_rhid_keeps_running() throws Exception {
         Path config = config(webService(""));
-        lab = NetnsLab.startRouterOnly(dir);
+        lab = LAB.startRouterOnly(dir);
         exabgp = new ExabgpHost(lab, config, false);
         exabgp.start();
         lab.startToyHttpService(SERVICE_PORT);

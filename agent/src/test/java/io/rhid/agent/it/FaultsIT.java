@@ -26,11 +26,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -47,6 +47,10 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("integration")
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class FaultsIT {
+
+    /** Skips the class where the lab cannot run, closes labs after each test, reports on failure. */
+    @RegisterExtension
+    static final LabExtension LAB = LabExtension.bird();
 
     static final String WEB = "198.51.100.80/32";
     static final String DNS = "198.51.100.53/32";
@@ -71,10 +75,6 @@ class FaultsIT {
     /** Connections a test holds open to BIRD's control socket. */
     final List<SocketChannel> held = new ArrayList<>();
 
-    @BeforeAll
-    static void requireLab() {
-        NetnsLab.assumeAvailable();
-    }
 
     @AfterEach
     void tearDown() {
@@ -159,6 +159,7 @@ class FaultsIT {
                 fileService("web", WEB) + fileService("dns", DNS)));
         rhid = RhidProcess.start(lab, config);
         lab.awaitRoute(WEB, true, Duration.ofSeconds(5));
+        rhid.awaitApplied(WEB, Duration.ofSeconds(5)); // rhid's apply is done: disturbing BIRD now cannot cut into it
         awaitStatus("router ok", s -> s.at("/router/last_result").asText().equals("ok"), Duration.ofSeconds(2));
 
         // 1. Killed and restarted with nothing changing meanwhile: the file BIRD reads is rhid's last good one.
@@ -211,17 +212,21 @@ class FaultsIT {
         Path config = writeConfig(yaml(lab.includeFile(), "", "2s", "1s", "", fileService("web", WEB)));
         rhid = RhidProcess.start(lab, config);
         lab.awaitRoute(WEB, true, Duration.ofSeconds(5));
+        rhid.awaitApplied(WEB, Duration.ofSeconds(5)); // rhid's apply is done: disturbing BIRD now cannot cut into it
         awaitStatus("router ok", s -> s.at("/router/last_result").asText().equals("ok"), Duration.ofSeconds(2));
         watch = new RouteWatch(lab.routerNetns());
 
         stoppedBird = lab.hostBirdPid();
         signal("STOP", stoppedBird);
         Files.createFile(maintenance("web")); // a withdrawal is now pending
-        JsonNode hung = awaitStatus("the router's error", s -> s.at("/router/last_result").asText().equals("error"),
-                Duration.ofSeconds(4));
+        // An apply's error, not a drift check's: a drift check that hung first reports no duration.
+        JsonNode hung = awaitStatus("the router's apply error", s -> s.at("/router/last_result").asText().equals("error")
+                && !s.at("/router/error").asText().startsWith("drift check"), Duration.ofSeconds(4));
         assertThat(hung.at("/router/error").asText()).contains("timed out").contains("no reply within the time limit");
+        // The lower bound is the point (cut at command_timeout 1s, not earlier); the upper one only
+        // says it was cut at all, so it is loose enough for a machine whose cores are saturated.
         assertThat(hung.at("/router/last_duration_ms").asDouble()).as("one command, cut at command_timeout 1s")
-                .isBetween(950.0, 2000.0);
+                .isBetween(950.0, 1000.0 + Patience.of(Duration.ofSeconds(2)).toMillis());
         assertThat(state(hung, "web")).isEqualTo("down");
         assertThat(hung.path("announced").findValuesAsText("prefix")).as("the last good state").containsExactly(WEB);
 
@@ -651,7 +656,8 @@ class FaultsIT {
             assertThat(state(status, name)).isEqualTo("down");
             assertThat(c.path("last_result").asText()).isEqualTo("fail");
             assertThat(c.path("reason").asText()).isEqualTo("timeout after 300ms");
-            assertThat(c.path("latency_ms").asDouble()).isBetween(250.0, 800.0);
+            // Cut at the 300ms timeout: not before it (the point), and not much after, loosely.
+            assertThat(c.path("latency_ms").asDouble()).isBetween(250.0, 300.0 + Patience.of(Duration.ofMillis(500)).toMillis());
             assertThat(c.path("consecutive_failures").asInt()).isGreaterThanOrEqualTo(10);
         }
         assertThat(state(status, "healthy")).isEqualTo("up");
@@ -695,104 +701,7 @@ class FaultsIT {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // 7-8: load: a flapping fleet, a storm of reloads
-
-    @Test
-    void damps_ten_services_flapping_every_200ms_for_a_minute() throws Exception {
-        startLab();
-        int n = 10;
-        int maxChanges = 6;
-        // A hold longer than the run: every service is held once and still held at the end, however
-        // late a busy machine lets the checks see the toggles.
-        Duration hold = Duration.ofSeconds(120);
-        StringBuilder services = new StringBuilder();
-        for (int i = 0; i < n; i++) {
-            services.append(fileService("f" + i, "198.51.100." + (100 + i) + "/32"));
-        }
-        Path config = writeConfig(yaml(lab.includeFile(), "", "5s", "1s", """
-                defaults: { interval: 100ms, fast_interval: 0ms, timeout: 50ms, rise: 1, fall: 1 }
-                flap: { max_changes: %d, window: 1m, hold: %ds }""".formatted(maxChanges, hold.toSeconds()), services.toString()));
-        rhid = RhidProcess.start(lab, config);
-        long pid = rhid.pid();
-        for (int i = 0; i < n; i++) {
-            lab.awaitRoute("198.51.100." + (100 + i) + "/32", true, Duration.ofSeconds(5));
-        }
-        long applied0 = rhid.count("bird: applied");
-
-        long start = System.nanoTime();
-        long rss10 = 0;
-        int threads10 = 0;
-        int toggles = 0;
-        for (int k = 0; k < 300; k++) { // 60 s, every 200 ms
-            long due = start + k * 200_000_000L;
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-                TimeUnit.NANOSECONDS.sleep(wait);
-            }
-            for (int i = 0; i < n; i++) {
-                Path f = maintenance("f" + i);
-                if (k % 2 == 0) {
-                    Files.createFile(f);
-                } else {
-                    Files.delete(f);
-                }
-                toggles++;
-            }
-            if (k == 50) { // 10 s
-                rss10 = rssKb(pid);
-                threads10 = threads(pid);
-            }
-        }
-        long rss60 = rssKb(pid);
-        int threads60 = threads(pid);
-        Duration toggled = Duration.ofNanos(System.nanoTime() - start);
-
-        List<String> appliedLines = rhid.log().lines().filter(l -> l.contains("bird: applied")).skip(applied0).toList();
-        Map<String, Integer> perSecond = new TreeMap<>();
-        for (String l : appliedLines) {
-            perSecond.merge(l.substring(0, 19), 1, Integer::sum);
-        }
-        int max = perSecond.values().stream().mapToInt(Integer::intValue).max().orElse(0);
-        double mean = appliedLines.size() / (double) toggled.toSeconds();
-        long holds = rhid.count("held withdrawn for .* \\(flap damping\\)");
-        long holdsEnded = rhid.count("flap damping hold ended");
-        String metrics = fetch("/metrics");
-        long holdsMetric = sumOf(metrics, "rhid_flap_holds_total");
-        System.out.printf("FaultsIT: %d services flapping every 200 ms for %d s (%d file changes) -> %d applies: max %d/s, "
-                + "mean %.2f/s; %d flap holds logged (rhid_flap_holds_total %d), %d ended; RSS %d KiB at 10 s, %d KiB at "
-                + "60 s; threads %d -> %d%n", n, toggled.toSeconds(), toggles, appliedLines.size(), max, mean, holds,
-                holdsMetric, holdsEnded, rss10, rss60, threads10, threads60);
-
-        // The bound: flap damping lets at most max_changes + 1 state changes per service through
-        // before holding it withdrawn for `hold` (the history restarts when a hold ends), so in
-        // 60 s each service gets at most ceil(60 s / hold) + 1 bursts of max_changes + 1 changes.
-        // Changes that arrive together are applied as one reconfigure, so applies <= changes.
-        long bursts = 60 / hold.toSeconds() + 1;
-        long bound = n * (maxChanges + 1) * bursts;
-        assertThat((long) appliedLines.size()).as("applies in 60 s").isLessThanOrEqualTo(bound);
-        // A toggle every 200 ms, seen by a check within its 100 ms interval, puts at most 6 changes
-        // of one service into one calendar second: at most n x 6 applies in any second.
-        assertThat(max).as("applies in the busiest second").isLessThanOrEqualTo(n * 6);
-        assertThat(holds).isGreaterThanOrEqualTo(n);
-        assertThat(holdsMetric).isEqualTo(holds);
-        assertThat(metrics).contains("rhid_flap_holds_total{service=\"f0\"}");
-        assertThat(rss60).as("RSS after 60 s vs 10 s (KiB)").isLessThan(rss10 + 48 * 1024);
-        assertThat(threads60).isLessThanOrEqualTo(threads10 + 3);
-
-        // Whatever is held is withdrawn at the router and says why in /status.
-        JsonNode status = status();
-        int held = 0;
-        for (int i = 0; i < n; i++) {
-            JsonNode s = service(status, "f" + i);
-            if (s.path("reason").asText().contains("flap damping")) {
-                held++;
-                assertThat(s.path("state").asText()).isEqualTo("down");
-                assertThat(lab.routerKernelRoutes()).doesNotContain("198.51.100." + (100 + i) + "/32");
-            }
-        }
-        assertThat(held).as("services held at the end").isPositive();
-        rhid.assertAlive();
-    }
+    // 7: load: a storm of reloads (the flapping fleet's soak is bench/FlapSoakBench)
 
     @Test
     void ends_in_the_last_valid_config_after_a_sighup_storm_without_withdrawing_the_unchanged_service() throws Exception {
@@ -833,7 +742,7 @@ class FaultsIT {
             signal("HUP", rhid.pid());
         }
         assertThat(lastValid).as("the last valid file adds b").isEqualTo(aAndB);
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        long deadline = Patience.deadline(Duration.ofSeconds(5));
         while (rhid.count("reload: reloaded ") - reloaded0 + rhid.count("reload: \\d+ errors? in .*nothing changed")
                 - refused0 < 100 && System.nanoTime() < deadline) {
             Thread.sleep(100);
@@ -867,7 +776,7 @@ class FaultsIT {
     // Lab, config and status
 
     void startLab() {
-        lab = NetnsLab.start(dir);
+        lab = LAB.start(dir);
         lab.waitForSession(Duration.ofSeconds(20));
     }
 

@@ -17,7 +17,6 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
@@ -26,13 +25,15 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The http check against real servers from Debian, each started on the lab host's loopback with
  * its own config, pid and log files in this run's directory: fifty services with one check each,
- * every 200 ms with {@code fall: 1}, must make no transition but the first rise for 30 s, and
+ * every 500 ms with {@code fall: 2}, must make no transition but the first rise for 30 s, fail no
+ * run for any reason but a timeout (a stall on a host whose cores are saturated), and
  * must all be withdrawn at the router soon after the server is killed. The servers differ in how
  * they end connections (HTTP/1.0, {@code Connection: close} after N requests, idle timeouts, no
  * keep-alive), which is what a client's connection handling gets wrong.
@@ -42,10 +43,14 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class HttpServersIT {
 
+    /** Skips the class where the lab cannot run, closes labs after each test, reports on failure. */
+    @RegisterExtension
+    static final LabExtension LAB = LabExtension.bird();
+
     static final int SERVICES = 50;
     static final Duration RUN_FOR = Duration.ofSeconds(30);
-    /** Detection (interval 200 ms + timeout 150 ms with fall 1) plus the apply, with room for a busy machine. */
-    static final Duration WITHDRAW_BOUND = Duration.ofSeconds(3);
+    /** Detection (interval 500 ms + a fast re-run + timeouts, fall 2) plus the apply, with room for a busy machine. */
+    static final Duration WITHDRAW_BOUND = Patience.of(Duration.ofSeconds(3));
     static final String STATUS = "127.0.0.1:9791";
     static final Pattern TRANSITION = Pattern.compile(
             "^rhid_transitions_total\\{service=\"([^\"]+)\",from=\"([^\"]+)\",to=\"([^\"]+)\"} (\\d+)", Pattern.MULTILINE);
@@ -63,23 +68,15 @@ class HttpServersIT {
 
     @BeforeAll
     static void startLab() throws IOException {
-        NetnsLab.assumeAvailable();
         for (String tool : List.of("nginx", "apache2", "lighttpd", "openssl", "curl")) {
             assumeTrue(onPath(tool), tool + " is not installed");
         }
         // Apache's and lighttpd's workers read the document root as nobody.
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        lab = NetnsLab.start(Files.createDirectories(dir.resolve("lab")));
+        lab = LAB.start(Files.createDirectories(dir.resolve("lab")));
         lab.waitForSession(Duration.ofSeconds(20));
         pki = Files.createDirectories(dir.resolve("pki"));
         makeCertificates();
-    }
-
-    @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
     }
 
     @AfterEach
@@ -199,8 +196,8 @@ class HttpServersIT {
     // ---------------------------------------------------------------------------------------------
 
     /**
-     * Fifty services check {@code url} every 200 ms with fall 1 for 30 s from rhid's start: each
-     * must rise once and never fall; then the server is killed and every prefix must leave the
+     * Fifty services check {@code url} every 500 ms with fall 2 for 30 s from rhid's start: each
+     * must rise once and never fall, and no run may fail but by a timeout; then the server is killed and every prefix must leave the
      * router within {@link #WITHDRAW_BOUND}.
      */
     void proveAgainst(String name, String url, String checkOptions) throws Exception {
@@ -210,6 +207,7 @@ class HttpServersIT {
         rhid = RhidProcess.start(lab, config, "--log-level", "info");
         awaitRoutes(true, Duration.ofSeconds(20), started);
         long risen = System.nanoTime();
+        Map<String, Long> startupFailures = failures(metrics());
         long remaining = RUN_FOR.toNanos() - (risen - started);
         if (remaining > 0) {
             // The test is the absence of events over a span of time: there is nothing to await.
@@ -234,18 +232,20 @@ class HttpServersIT {
             }
             transitions.merge(t.group(1) + " " + kind, n, Long::sum);
         }
-        Map<String, Long> failures = new TreeMap<>();
-        Matcher f = FAILURES.matcher(metrics);
-        while (f.find()) {
-            failures.merge(f.group(1), Long.parseLong(f.group(2)), Long::sum);
-        }
-        failures.values().removeIf(n -> n == 0);
+        Map<String, Long> failures = failures(metrics);
         System.out.printf("HttpServersIT: %s: %d services risen after %d ms; over %d s: false transitions %s, "
                         + "failed runs by reason %s%n", name, rises, (risen - started) / 1_000_000,
                 (System.nanoTime() - started) / 1_000_000_000, transitions, failures);
         assertThat(transitions).as("transitions other than each service's one rise (%s); rhid's transitions:\n%s",
                 name, String.join("\n", rhid.log().lines().filter(l -> l.contains(" -> ")).toList())).isEmpty();
         assertThat(rises).isEqualTo(SERVICES);
+        // A timed-out run is a stall on a busy host (fall 2 absorbs it, as an operator's config
+        // would); any other reason after the rise is the client mishandling the server's connections.
+        Map<String, Long> since = new TreeMap<>(failures);
+        startupFailures.forEach((reason, n) -> since.merge(reason, -n, Long::sum));
+        since.values().removeIf(n -> n == 0);
+        assertThat(since.keySet()).as("reasons of failed runs after the rise (%s): %s", name, since)
+                .isSubsetOf("timeout_after");
 
         long killed = System.nanoTime();
         kill(server);
@@ -255,6 +255,16 @@ class HttpServersIT {
         assertThat(gone).as("withdrawn after the kill").isLessThan(WITHDRAW_BOUND);
         assertThat(rhid.stop(Duration.ofSeconds(15))).isZero();
         rhid = null;
+    }
+
+    Map<String, Long> failures(String metrics) {
+        Map<String, Long> failures = new TreeMap<>();
+        Matcher f = FAILURES.matcher(metrics);
+        while (f.find()) {
+            failures.merge(f.group(1), Long.parseLong(f.group(2)), Long::sum);
+        }
+        failures.values().removeIf(n -> n == 0);
+        return failures;
     }
 
     String rhidConfig(String url, String checkOptions) {
@@ -273,7 +283,10 @@ class HttpServersIT {
                 state_dir: %s
                 control: { socket: %s }
                 status: { listen: "%s" }
-                defaults: { interval: 200ms, timeout: 150ms, rise: 2, fall: 1 }
+                # 100 requests a second, each connection ending as the server ends it; the timeout
+                # leaves room for stalls on a host whose cores are saturated (at load 16 on 2 cores,
+                # 150 ms timed out twice in a row now and then), which is not what this test is about.
+                defaults: { interval: 500ms, timeout: 400ms, rise: 2, fall: 2 }
                 services:
                 %s""".formatted(lab.includeFile(), lab.hostBirdSocket(), lab.workDir().resolve("state"),
                 lab.workDir().resolve("control.sock"), STATUS, services);
@@ -294,23 +307,10 @@ class HttpServersIT {
         return "198.51.100." + (i + 1);
     }
 
-    /** Waits until every service's prefix is present at (or absent from) the router; time since {@code since}. */
+    /** Waits, through the router's route events, until every service's prefix is present (or absent); time since {@code since}. */
     Duration awaitRoutes(boolean present, Duration timeout, long since) {
-        Set<String> wanted = Set.copyOf(IntStream.range(0, SERVICES).mapToObj(i -> prefix(i) + "/32").toList());
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            Set<String> routes = lab.routerKernelRoutes();
-            boolean done = present ? routes.containsAll(wanted) : wanted.stream().noneMatch(routes::contains);
-            if (done) {
-                return Duration.ofNanos(System.nanoTime() - since);
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not all prefixes " + (present ? "announced" : "withdrawn") + " within "
-                        + timeout + "; router has " + routes + "\nrhid log tail:\n" + tail(rhid.log())
-                        + lab.diagnostics());
-            }
-            pause(5);
-        }
+        return lab.awaitRoutes(IntStream.range(0, SERVICES).mapToObj(i -> prefix(i) + "/32").toList(), present,
+                timeout, since);
     }
 
     String metrics() {

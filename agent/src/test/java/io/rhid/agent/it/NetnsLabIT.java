@@ -11,13 +11,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,27 +36,20 @@ class NetnsLabIT {
     @TempDir
     Path workDir;
 
-    private NetnsLab lab;
+    /** Skips the class where the lab cannot run, closes the lab after each test, reports on failure. */
+    @RegisterExtension
+    static final LabExtension LAB = LabExtension.bird();
 
-    @BeforeAll
-    static void lab_is_available() {
-        NetnsLab.assumeAvailable();
-    }
+    private NetnsLab lab;
 
     @BeforeEach
     void start_lab() {
-        lab = NetnsLab.start(workDir);
+        lab = LAB.start(workDir);
         Duration session = lab.waitForSession(SESSION_TIMEOUT);
         System.out.printf("NetnsLab %s/%s: BGP session Established after %d ms%n",
                 lab.hostNetns(), lab.routerNetns(), session.toMillis());
     }
 
-    @AfterEach
-    void close_lab() {
-        if (lab != null) {
-            lab.close();
-        }
-    }
 
     @Test
     void starts_with_the_empty_include_file_and_announces_nothing() throws IOException {
@@ -133,9 +125,9 @@ class NetnsLabIT {
             micros.add(v6.toNanos() / 1000);
             System.out.printf("round %d: configure -> withdrawn from router kernel: %s %.1f ms, %s %.1f ms%n",
                     round, V4, v4.toNanos() / 1e6, V6, v6.toNanos() / 1e6);
-            // Generous for loaded CI machines; DESIGN.md measured 4-16 ms.
-            assertThat(v4).isLessThan(Duration.ofSeconds(1));
-            assertThat(v6).isLessThan(Duration.ofSeconds(1));
+            // Generous for loaded CI machines (DESIGN.md measured 4-16 ms; the bench measures it).
+            assertThat(v4).isLessThan(Patience.of(Duration.ofSeconds(1)));
+            assertThat(v6).isLessThan(Patience.of(Duration.ofSeconds(1)));
         }
         Collections.sort(micros);
         System.out.printf("configure -> router kernel withdrawal: min %.1f ms, median %.1f ms, max %.1f ms%n",

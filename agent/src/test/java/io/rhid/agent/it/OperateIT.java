@@ -7,11 +7,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -22,6 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("integration")
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class OperateIT {
+
+    /** Skips the class where the lab cannot run, closes labs after each test, reports on failure. */
+    @RegisterExtension
+    static final LabExtension LAB = LabExtension.bird();
 
     static final String WEB = "198.51.100.80";
     static final String DNS = "198.51.100.53";
@@ -34,10 +38,6 @@ class OperateIT {
     RouteWatch watch;
     Path config;
 
-    @BeforeAll
-    static void requireLab() {
-        NetnsLab.assumeAvailable();
-    }
 
     @AfterEach
     void tearDown() {
@@ -46,9 +46,6 @@ class OperateIT {
         }
         if (watch != null) {
             watch.close();
-        }
-        if (lab != null) {
-            lab.close();
         }
     }
 
@@ -88,7 +85,7 @@ class OperateIT {
     }
 
     void start(String services) throws Exception {
-        lab = NetnsLab.start(dir);
+        lab = LAB.start(dir);
         lab.waitForSession(Duration.ofSeconds(20));
         watch = new RouteWatch(lab.routerNetns());
         config = Files.writeString(lab.workDir().resolve("rhid.yaml"), yaml(services));
@@ -184,7 +181,7 @@ class OperateIT {
 
     @Test
     void serves_a_zero_series_for_every_counter_before_any_event_and_promtool_accepts_it() throws Exception {
-        lab = NetnsLab.start(dir);
+        lab = LAB.start(dir);
         lab.waitForSession(Duration.ofSeconds(20));
         config = Files.writeString(lab.workDir().resolve("rhid.yaml"), yaml(web())); // nothing listens on 8080
         rhid = RhidProcess.start(lab, config);

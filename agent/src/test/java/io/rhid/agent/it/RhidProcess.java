@@ -17,16 +17,22 @@ import java.util.regex.Pattern;
  * distribution ({@code agent/target/rhid}, or the installed {@code /usr/bin/rhid} when the
  * {@code rhid.launcher} property names it), with its log in the lab's work directory.
  */
-public final class RhidProcess implements AutoCloseable {
+public final class RhidProcess implements AutoCloseable, LabWitness {
+
+    private static final Pattern STATUS_LISTEN = Pattern.compile("(?m)^status:[^\\n]*?(?:\\n\\s+[^\\n]*?)*?listen:\\s*\"?([^\"\\s,}]+)");
+    private static final String DEFAULT_STATUS = "127.0.0.1:9790";
+    private static final int LOG_TAIL = 80;
 
     private final NetnsLab lab;
     private final Process process;
     private final Path log;
+    private final Path config;
 
-    private RhidProcess(NetnsLab lab, Process process, Path log) {
+    private RhidProcess(NetnsLab lab, Process process, Path log, Path config) {
         this.lab = lab;
         this.process = process;
         this.log = log;
+        this.config = config;
     }
 
     /** The launcher under test. */
@@ -56,7 +62,49 @@ public final class RhidProcess implements AutoCloseable {
             argv.addAll(List.of("--log-level", "debug"));
         }
         argv.addAll(List.of(extraArgs));
-        return new RhidProcess(lab, lab.startInHost(argv, log), log);
+        RhidProcess rhid = new RhidProcess(lab, lab.startInHost(argv, log), log, config);
+        lab.attach(rhid);
+        return rhid;
+    }
+
+    /** The status server's address as the config sets it (rhid's default otherwise). */
+    static String statusAddress(String configText) {
+        Matcher m = STATUS_LISTEN.matcher(configText);
+        return m.find() ? m.group(1) : DEFAULT_STATUS;
+    }
+
+    @Override
+    public boolean live() {
+        return process.isAlive();
+    }
+
+    /** The tail of rhid's log and its {@code /status}, fetched in the host namespace while it runs. */
+    @Override
+    public String failureReport() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("\n--- rhid (pid ").append(process.pid()).append(", ")
+                .append(process.isAlive() ? "running" : "exited " + process.exitValue()).append(") ")
+                .append(log).append(", last ").append(LOG_TAIL).append(" lines\n")
+                .append(NetnsLab.lastLines(log(), LOG_TAIL));
+        String address;
+        try {
+            address = statusAddress(Files.readString(config));
+        } catch (IOException | RuntimeException e) {
+            address = DEFAULT_STATUS;
+        }
+        sb.append("\n--- rhid GET http://").append(address).append("/status\n").append(fetchStatus(lab, address));
+        return sb.toString();
+    }
+
+    /** {@code GET /status} from inside the lab's host namespace, or why it failed; bounded, never throws. */
+    static String fetchStatus(NetnsLab lab, String address) {
+        try {
+            NetnsLab.CommandResult r = lab.httpGetInHost("http://" + address + "/status");
+            return r.exitCode() == 0 ? r.output() : "(failed, exit " + r.exitCode() + ": "
+                    + NetnsLab.lastLines(r.output(), 3) + ")";
+        } catch (RuntimeException e) {
+            return "(failed: " + e.getMessage() + ")";
+        }
     }
 
     public Process process() {
@@ -78,21 +126,26 @@ public final class RhidProcess implements AutoCloseable {
     /** Waits until a log line matches {@code regex}; returns the match. */
     public Matcher awaitLog(String regex, Duration timeout) {
         Pattern p = Pattern.compile(regex, Pattern.MULTILINE);
-        long deadline = Patience.deadline(timeout);
-        while (true) {
+        return Patience.until(timeout, Duration.ofMillis(20), () -> {
             Matcher m = p.matcher(log());
             if (m.find()) {
-                return m;
+                return java.util.Optional.of(m);
             }
             if (!process.isAlive()) {
                 throw new AssertionError("rhid exited with " + process.exitValue() + " before logging /" + regex + "/:\n" + log());
             }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("rhid did not log /" + regex + "/ within " + timeout + ":\n" + log()
-                        + lab.diagnostics());
-            }
-            sleep(20);
-        }
+            return java.util.Optional.empty();
+        }, () -> "rhid did not log /" + regex + "/ within " + timeout + ":\n" + log() + lab.diagnostics());
+    }
+
+    /**
+     * Waits until rhid logs that an apply announcing {@code prefix} finished, verification
+     * included. The router's kernel may learn the route before that (BIRD exports while rhid still
+     * verifies), so a test that disturbs the daemon next waits for this, or rhid's retry of an
+     * interrupted apply hides what the test wants to see.
+     */
+    public Matcher awaitApplied(String prefix, Duration timeout) {
+        return awaitLog(": applied in [^\\n]*announce [^\\n]*" + Pattern.quote(prefix), timeout);
     }
 
     /** Counts log lines matching {@code regex}. */
@@ -123,15 +176,6 @@ public final class RhidProcess implements AutoCloseable {
     public void close() {
         if (process.isAlive()) {
             NetnsLab.terminate(process, Duration.ofSeconds(15));
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
         }
     }
 }

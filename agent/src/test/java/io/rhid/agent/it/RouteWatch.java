@@ -146,6 +146,61 @@ public final class RouteWatch implements AutoCloseable {
         }
     }
 
+    /** How many events have been seen so far: a mark for {@link #awaitFrom}. */
+    public int mark() {
+        synchronized (events) {
+            return events.size();
+        }
+    }
+
+    /**
+     * The first event at or after {@code mark} that {@code wanted} accepts, waiting until
+     * {@code untilNanos} (a {@link System#nanoTime()} deadline the caller stretched already);
+     * empty if none arrived by then.
+     */
+    public java.util.Optional<Event> awaitFrom(int mark, java.util.function.Predicate<Event> wanted, long untilNanos)
+            throws InterruptedException {
+        synchronized (events) {
+            for (int i = mark; ; ) {
+                for (; i < events.size(); i++) {
+                    if (wanted.test(events.get(i))) {
+                        return java.util.Optional.of(events.get(i));
+                    }
+                }
+                long left = untilNanos - System.nanoTime();
+                if (left <= 0) {
+                    return java.util.Optional.empty();
+                }
+                TimeUnit.NANOSECONDS.timedWait(events, left);
+            }
+        }
+    }
+
+    /**
+     * The events from index {@code from} on, waiting until {@code untilNanos} (a
+     * {@link System#nanoTime()} deadline the caller stretched already) for at least one; empty if
+     * none arrived by then.
+     */
+    public List<Event> eventsFrom(int from, long untilNanos) throws InterruptedException {
+        synchronized (events) {
+            while (events.size() <= from) {
+                long left = untilNanos - System.nanoTime();
+                if (left <= 0) {
+                    return List.of();
+                }
+                TimeUnit.NANOSECONDS.timedWait(events, left);
+            }
+            return List.copyOf(events.subList(from, events.size()));
+        }
+    }
+
+    /** What the watcher printed besides route events (errors such as a lost burst), for failure messages. */
+    public List<String> complaints() {
+        synchronized (events) {
+            return List.copyOf(other);
+        }
+    }
+
     /** All events of one kind seen so far. */
     public List<Event> events(boolean deleted) {
         synchronized (events) {

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 class TcpProbeTest {
 
     private static final Duration TIMEOUT = Duration.ofMillis(300);
-    private static final long SLACK_MILLIS = 700;
+    /** Beyond the timeout; the lower bound is the point, this one holds with both cores saturated. */
+    private static final long SLACK_MILLIS = 3000;
 
     private final TcpProbeProvider provider = new TcpProbeProvider();
     private ServerSocket listener;

@@ -112,7 +112,9 @@ class BirdSocketTest {
         long tookMs = (System.nanoTime() - start) / 1_000_000;
         assertThat(r.timedOut()).isTrue();
         assertThat(r.ok()).isFalse();
-        assertThat(tookMs).isBetween(300L, 1500L);
+        // Waited the timeout (the point), and gave up long before the daemon would have answered;
+        // the upper bound holds with both cores saturated.
+        assertThat(tookMs).isBetween(300L, 5000L);
     }
 
     @Test
@@ -149,7 +151,7 @@ class BirdSocketTest {
             assertThat(r.timedOut()).as("attempt %d: %s", i + 1, r.output()).isTrue();
             // Not "Unable to connect": withdraw-all reads that as "BIRD is not running".
             assertThat(r.output()).as("attempt %d", i + 1).doesNotContain("Unable to connect");
-            assertThat(tookMs).as("attempt %d", i + 1).isBetween(150L, 1500L);
+            assertThat(tookMs).as("attempt %d", i + 1).isBetween(150L, 3000L); // below the 3 s guard above
         }
     }
 }
