@@ -65,7 +65,8 @@ final class HttpProbe implements Probe {
         this.endpoint = spec.endpoint();
         this.timeout = context.timeout();
         this.clients = clients;
-        OkHttpClient.Builder builder = clients.pooled().newBuilder()
+        boolean mayUseTls = spec.url().regionMatches(true, 0, "https:", 0, 6) || spec.followRedirects();
+        OkHttpClient.Builder builder = clients.pooled(mayUseTls).newBuilder()
                 .callTimeout(timeout)
                 .connectTimeout(timeout)
                 .readTimeout(timeout)
