@@ -107,14 +107,16 @@ final class TcpProbe implements Probe {
         if (pending == null) {
             return null;
         }
+        if (ticker.getAsLong() - pending.connectedNanos() < timeout.toNanos()) {
+            // Queued for less than the timeout (a fast re-run) would not be evidence yet, and
+            // reading the tables costs milliseconds: judge this connection on a later run.
+            return null;
+        }
         Optional<ListenQueues.Scan> scan = scans.read(spec.address(), pending.client(),
                 pending.connectedNanos() + timeout.toNanos(), ticker.getAsLong());
         if (scan.isEmpty() || !scan.get().unaccepted()) {
             pending = null; // accepted (or not visible from here): judge the next connection instead
             return null;
-        }
-        if (ticker.getAsLong() - pending.connectedNanos() < timeout.toNanos()) {
-            return null; // queued for less than the timeout (a fast re-run): not yet evidence
         }
         long queued = Math.max(1, scan.get().queued());
         // No new connection: it would only add to the queue of a server that is not reading it.
