@@ -122,11 +122,17 @@ final class ListenQueues {
          */
         Optional<Scan> read(InetSocketAddress server, InetSocketAddress client, long notBeforeNanos, long nowNanos) {
             Entry e = byServer.get(server);
-            if (e == null || e.takenNanos() < notBeforeNanos || nowNanos - e.takenNanos() > MAX_AGE_NANOS) {
-                e = new Entry(nowNanos, reader.apply(server));
-                byServer.put(server, e);
+            if (!usable(e, notBeforeNanos, nowNanos)) {
+                // One probe reads while the others of the same server wait for its scan: probes
+                // released together (linked checks alerted by a failure) would otherwise all read.
+                e = byServer.compute(server, (s, old) -> usable(old, notBeforeNanos, nowNanos) ? old
+                        : new Entry(nowNanos, reader.apply(s)));
             }
             return e.listener().map(l -> l.scan(client));
+        }
+
+        private static boolean usable(Entry e, long notBeforeNanos, long nowNanos) {
+            return e != null && e.takenNanos() >= notBeforeNanos && nowNanos - e.takenNanos() <= MAX_AGE_NANOS;
         }
     }
 
