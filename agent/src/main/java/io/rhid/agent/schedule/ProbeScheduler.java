@@ -2,9 +2,13 @@ package io.rhid.agent.schedule;
 
 import io.rhid.agent.config.Timing;
 import io.rhid.agent.health.RiseFall;
-import io.rhid.checks.spi.Probe;
+import io.rhid.checks.internal.Reasons;
 import io.rhid.checks.internal.Redaction;
+import io.rhid.checks.spi.Probe;
 import io.rhid.checks.spi.ProbeResult;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,6 +38,14 @@ import org.slf4j.LoggerFactory;
  * begun together would be an overload the checker itself creates and then reports as the
  * server's failure. When the news is a failure they run at once, since probes of a dead server
  * cost it nothing and withdrawals should not wait.
+ *
+ * <p>Runs in flight are bounded, so threads and memory stay flat however many checks there are
+ * and however slow their servers: at most {@code maxRuns} at once, and at most
+ * {@code maxRunsPerEndpoint} against one endpoint, so that a server that hangs (thousands of
+ * checks of an address that drops SYNs) holds a few threads rather than starving the checks of
+ * healthy servers. A run that finds no free slot waits, first come first served, and one that
+ * cannot start within its check's timeout is reported as a timeout without being run, as it
+ * would have been had it started and hung.
  */
 public final class ProbeScheduler implements AutoCloseable {
 
@@ -43,6 +55,14 @@ public final class ProbeScheduler implements AutoCloseable {
     static final long SIBLING_STEP_NANOS = 500_000;
     /** The most an alert's sibling runs are spread over, however many siblings there are. */
     static final long SIBLING_SPREAD_NANOS = 20_000_000;
+    /**
+     * Probe runs in flight at once, over all checks. A run normally takes a millisecond or less,
+     * so this is reached only when servers hang or exec checks are slow; a thread costs ~100 KB
+     * of RSS, so the bound costs at most a few MB.
+     */
+    public static final int MAX_RUNS = 64;
+    /** Runs in flight at once against one endpoint (HTTP probes further allow 4 requests per server). */
+    public static final int MAX_RUNS_PER_ENDPOINT = 16;
 
     private final Timer timer;
     private final Executor runner;
@@ -52,9 +72,31 @@ public final class ProbeScheduler implements AutoCloseable {
     private final Consumer<CheckUpdate> sink;
     private final Map<CheckKey, Job> jobs = new ConcurrentHashMap<>();
     private final Map<String, Set<CheckKey>> byEndpoint = new ConcurrentHashMap<>();
+    private final int maxRuns;
+    private final int maxRunsPerEndpoint;
+    /** Guards {@link #running}, {@link #runningByEndpoint}, {@link #waiting} and each job's expiry. */
+    private final Object slots = new Object();
+    private int running;
+    private final Map<String, Integer> runningByEndpoint = new HashMap<>();
+    /** Runs due but not started for want of a slot, oldest first. */
+    private final Set<Job> waiting = new LinkedHashSet<>();
 
     public ProbeScheduler(Timer timer, Executor runner, Ticker ticker, LongSupplier wallMillis,
                           RandomGenerator random, Consumer<CheckUpdate> sink) {
+        this(timer, runner, ticker, wallMillis, random, sink, MAX_RUNS, MAX_RUNS_PER_ENDPOINT);
+    }
+
+    /**
+     * @param maxRuns            probe runs in flight at once, at most
+     * @param maxRunsPerEndpoint of those, against one endpoint
+     */
+    public ProbeScheduler(Timer timer, Executor runner, Ticker ticker, LongSupplier wallMillis,
+                          RandomGenerator random, Consumer<CheckUpdate> sink, int maxRuns, int maxRunsPerEndpoint) {
+        if (maxRuns < 1 || maxRunsPerEndpoint < 1) {
+            throw new IllegalArgumentException("limits must be positive: " + maxRuns + ", " + maxRunsPerEndpoint);
+        }
+        this.maxRuns = maxRuns;
+        this.maxRunsPerEndpoint = maxRunsPerEndpoint;
         this.timer = timer;
         this.runner = runner;
         this.ticker = ticker;
@@ -139,6 +181,101 @@ public final class ProbeScheduler implements AutoCloseable {
         }
     }
 
+    /** Starts {@code job}'s run now if a slot is free, or queues it until one is or its timeout passes. */
+    private void admit(Job job) {
+        synchronized (slots) {
+            if (!hasSlot(job.endpoint)) {
+                waiting.add(job);
+                job.queuedAt = ticker.nanos();
+                job.expiry = timer.schedule(() -> expire(job), job.timing.timeout().toNanos());
+                return;
+            }
+            take(job.endpoint);
+        }
+        execute(job);
+    }
+
+    private boolean hasSlot(String endpoint) {
+        return running < maxRuns && runningByEndpoint.getOrDefault(endpoint, 0) < maxRunsPerEndpoint;
+    }
+
+    private void take(String endpoint) {
+        running++;
+        runningByEndpoint.merge(endpoint, 1, Integer::sum);
+    }
+
+    private void execute(Job job) {
+        try {
+            runner.execute(job::run);
+        } catch (RuntimeException rejected) {
+            // The runner is shutting down; the check simply stops.
+            release(job.endpoint, false);
+            job.abandon();
+        }
+    }
+
+    /** Frees a finished run's slot and, if {@code dispatch}, starts the oldest waiting run it lets in. */
+    private void release(String endpoint, boolean dispatch) {
+        Job next = null;
+        synchronized (slots) {
+            running--;
+            runningByEndpoint.computeIfPresent(endpoint, (e, n) -> n == 1 ? null : n - 1);
+            if (dispatch) {
+                for (Iterator<Job> it = waiting.iterator(); it.hasNext(); ) {
+                    Job j = it.next();
+                    if (hasSlot(j.endpoint)) {
+                        it.remove();
+                        j.expiry.cancel();
+                        j.expiry = null;
+                        take(j.endpoint);
+                        next = j;
+                        break;
+                    }
+                }
+            }
+        }
+        if (next != null) {
+            execute(next);
+        }
+    }
+
+    /** The timer's task for a run still waiting when its timeout has passed: it fails unstarted. */
+    private void expire(Job job) {
+        String why;
+        synchronized (slots) {
+            if (!waiting.remove(job)) {
+                return; // it started meanwhile
+            }
+            job.expiry = null;
+            why = runningByEndpoint.getOrDefault(job.endpoint, 0) >= maxRunsPerEndpoint
+                    ? maxRunsPerEndpoint + " runs of this endpoint in flight"
+                    : maxRuns + " probe runs in flight";
+        }
+        // "timeout after ..." first: the failure counts as a timeout (rhid_check_failures_total's
+        // reason class) and the rest says why it was never sent.
+        job.complete(ProbeResult.failure(Reasons.timeout(job.timing.timeout()) + " waiting to start: " + why),
+                job.queuedAt, ticker.nanos());
+    }
+
+    /** Takes a stopped job out of the queue; returns whether it was waiting there. */
+    private boolean unqueue(Job job) {
+        synchronized (slots) {
+            if (!waiting.remove(job)) {
+                return false;
+            }
+            job.expiry.cancel();
+            job.expiry = null;
+            return true;
+        }
+    }
+
+    /** Probe runs in flight and runs waiting for a slot (tests). */
+    int[] load() {
+        synchronized (slots) {
+            return new int[] {running, waiting.size()};
+        }
+    }
+
     private final class Job {
         private final CheckKey key;
         private final Timing timing;
@@ -152,6 +289,9 @@ public final class ProbeScheduler implements AutoCloseable {
         private boolean rerun;
         /** This run was started because a sibling saw a change; it does not alert in turn. */
         private boolean forSibling;
+        /** While the run waits for a slot: when it was queued, and its timeout's timer task (guarded by slots). */
+        private long queuedAt;
+        private Timer.Scheduled expiry;
 
         Job(CheckKey key, Timing timing, Probe probe, String endpoint, RiseFall health, long anchor) {
             this.key = key;
@@ -204,20 +344,26 @@ public final class ProbeScheduler implements AutoCloseable {
                 pending = null;
                 inFlight = true;
             }
-            try {
-                runner.execute(this::run);
-            } catch (RuntimeException rejected) {
-                // The runner is shutting down; the check simply stops.
-                synchronized (this) {
-                    inFlight = false;
-                }
-            }
+            admit(this);
+        }
+
+        synchronized void abandon() {
+            inFlight = false;
         }
 
         private void run() {
             long started = ticker.nanos();
-            ProbeResult result = runProbe();
-            long finished = ticker.nanos();
+            ProbeResult result;
+            try {
+                result = runProbe();
+            } finally {
+                release(endpoint, true);
+            }
+            complete(result, started, ticker.nanos());
+        }
+
+        /** Records a run's result (or a run that never started), publishes it and schedules the next. */
+        void complete(ProbeResult result, long started, long finished) {
             RiseFall before;
             RiseFall after;
             long next;
@@ -273,6 +419,13 @@ public final class ProbeScheduler implements AutoCloseable {
                     pending = null;
                 }
                 closeNow = !inFlight;
+            }
+            if (!closeNow && unqueue(this)) {
+                // It was waiting for a slot, not running: nothing will close the probe later.
+                synchronized (this) {
+                    inFlight = false;
+                }
+                closeNow = true;
             }
             if (closeNow) {
                 closeProbe();

@@ -27,6 +27,7 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import okhttp3.ConnectionPool;
+import okhttp3.ConnectionSpec;
 import okhttp3.OkHttpClient;
 import okhttp3.Protocol;
 import okhttp3.Request;
@@ -64,7 +65,10 @@ final class HttpClients {
 
     private static final char[] KEYSTORE_PASSWORD = "rhid".toCharArray();
 
+    /** Plain HTTP only: building it loads no TLS classes and no system CA certificates. */
     private final OkHttpClient pooled;
+    /** {@link #pooled} with TLS, built at the first https check; same connection pool. */
+    private volatile OkHttpClient pooledTls;
     /** Keeps no idle connection, so a call through it always opens a new one. */
     private final ConnectionPool noReuse = new ConnectionPool(0, 1, TimeUnit.SECONDS);
     private final Map<TlsKey, Tls> tls = new ConcurrentHashMap<>();
@@ -74,15 +78,36 @@ final class HttpClients {
     HttpClients() {
         this.pooled = new OkHttpClient.Builder()
                 .connectionPool(new ConnectionPool(1024, KEEP_ALIVE.toMillis(), TimeUnit.MILLISECONDS))
+                .connectionSpecs(List.of(ConnectionSpec.CLEARTEXT))
                 .retryOnConnectionFailure(false)
                 .followRedirects(false)
                 .followSslRedirects(false)
                 .build();
     }
 
-    /** The client every probe derives its own from, so that all of them share one connection pool. */
-    OkHttpClient pooled() {
-        return pooled;
+    /**
+     * The client every probe derives its own from, so that all of them share one connection pool.
+     * Only probes that may speak TLS (an https URL, or redirects that may lead to one) get the TLS
+     * one: OkHttp sets TLS up, loading the system's CA certificates, for every client that can
+     * use it, and a config of plain HTTP checks would carry that (~2 MB) for nothing.
+     */
+    OkHttpClient pooled(boolean tls) {
+        if (!tls) {
+            return pooled;
+        }
+        OkHttpClient c = pooledTls;
+        if (c == null) {
+            synchronized (this) {
+                c = pooledTls;
+                if (c == null) {
+                    c = pooled.newBuilder()
+                            .connectionSpecs(List.of(ConnectionSpec.MODERN_TLS, ConnectionSpec.CLEARTEXT))
+                            .build();
+                    pooledTls = c;
+                }
+            }
+        }
+        return c;
     }
 
     ConnectionPool noReusePool() {
@@ -180,7 +205,7 @@ final class HttpClients {
         long start = System.nanoTime();
         try {
             InetAddress loopback = InetAddress.getLoopbackAddress();
-            exchanges(pooled, ServerSocketFactory.getDefault(), loopback, "http", WARM_UP_REQUESTS,
+            exchanges(pooled(false), ServerSocketFactory.getDefault(), loopback, "http", WARM_UP_REQUESTS,
                     WARM_UP_PER_CONNECTION);
             if (tls) {
                 HeldCertificate certificate = new HeldCertificate.Builder()
@@ -190,7 +215,7 @@ final class HttpClients {
                 HandshakeCertificates server = new HandshakeCertificates.Builder().heldCertificate(certificate).build();
                 HandshakeCertificates client = new HandshakeCertificates.Builder()
                         .addTrustedCertificate(certificate.certificate()).build();
-                OkHttpClient verifying = pooled.newBuilder()
+                OkHttpClient verifying = pooled(true).newBuilder()
                         .sslSocketFactory(client.sslSocketFactory(), client.trustManager())
                         .build();
                 // TLS 1.2 and 1.3 run different code: nginx before 1.23.4 offers only 1.2 by default.
@@ -199,7 +224,7 @@ final class HttpClients {
                             WARM_UP_TLS_REQUESTS / 2, WARM_UP_TLS_PER_CONNECTION);
                 }
                 // tls_verify: false has its own TLS context, whose first handshakes are as cold.
-                OkHttpClient trustingAll = pooled.newBuilder()
+                OkHttpClient trustingAll = pooled(true).newBuilder()
                         .sslSocketFactory(TrustAll.socketFactory(), TrustAll.MANAGER)
                         .hostnameVerifier(ANY_HOST)
                         .build();

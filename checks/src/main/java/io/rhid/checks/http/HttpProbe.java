@@ -52,6 +52,12 @@ final class HttpProbe implements Probe {
     private final Request requestClosing;
     private final Pattern body;
     private final ConnectionTracker tracker = new ConnectionTracker();
+    /** This probe's server's permits, looked up once: the map entry lives as long as the provider. */
+    private final Semaphore permits;
+    private final StatusRange[] expectStatus;
+    /** The last passing result, reused while the status stays the same (it nearly always does). */
+    private ProbeResult lastPass;
+    private int lastPassStatus = -1;
 
     HttpProbe(HttpProbeSpec spec, ProbeContext context, HttpClients clients) {
         this.spec = spec;
@@ -59,7 +65,8 @@ final class HttpProbe implements Probe {
         this.endpoint = spec.endpoint();
         this.timeout = context.timeout();
         this.clients = clients;
-        OkHttpClient.Builder builder = clients.pooled().newBuilder()
+        boolean mayUseTls = spec.url().regionMatches(true, 0, "https:", 0, 6) || spec.followRedirects();
+        OkHttpClient.Builder builder = clients.pooled(mayUseTls).newBuilder()
                 .callTimeout(timeout)
                 .connectTimeout(timeout)
                 .readTimeout(timeout)
@@ -85,11 +92,12 @@ final class HttpProbe implements Probe {
                 ? this.request
                 : this.request.newBuilder().header("Connection", "close").build();
         this.body = spec.body().map(Pattern::compile).orElse(null);
+        this.permits = clients.inFlight(endpoint);
+        this.expectStatus = spec.expectStatus().toArray(new StatusRange[0]);
     }
 
     @Override
     public ProbeResult run() {
-        Semaphore permits = clients.inFlight(endpoint);
         try {
             // Waiting for a turn is bounded by the timeout too, but not charged to the exchange:
             // the queue is the client's, and when fifty siblings re-run together behind one
@@ -137,15 +145,47 @@ final class HttpProbe implements Probe {
         call.timeout().timeout(remaining, TimeUnit.NANOSECONDS);
         try (Response response = call.execute()) {
             clients.learn(endpoint, response);
-            String text = read(call, response.body());
             int status = response.code();
-            if (spec.expectStatus().stream().noneMatch(range -> range.contains(status))) {
+            String text = null;
+            if (body == null) {
+                skip(call, response.body());
+            } else {
+                text = read(call, response.body());
+            }
+            if (!expected(status)) {
                 return ProbeResult.failure("status " + status);
             }
             if (body != null && !body.matcher(text).find()) {
                 return ProbeResult.failure("body does not match /" + Reasons.cut(body.pattern()) + "/");
             }
-            return ProbeResult.pass("status " + status);
+            if (lastPassStatus != status) {
+                lastPass = ProbeResult.pass("status " + status);
+                lastPassStatus = status;
+            }
+            return lastPass;
+        }
+    }
+
+    private boolean expected(int status) {
+        for (StatusRange range : expectStatus) {
+            if (range.contains(status)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Discards at most {@link #BODY_LIMIT} bytes when no body pattern needs them: no charset to
+     * look up and no string to decode. As in {@link #read}, a longer body cancels the call.
+     */
+    private static void skip(Call call, ResponseBody body) throws IOException {
+        BufferedSource source = body.source();
+        boolean longer = source.request(BODY_LIMIT + 1);
+        Buffer buffer = source.getBuffer();
+        buffer.skip(Math.min(buffer.size(), BODY_LIMIT));
+        if (longer) {
+            call.cancel();
         }
     }
 

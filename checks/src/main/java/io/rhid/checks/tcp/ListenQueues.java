@@ -12,7 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * Reads the kernel's TCP socket tables ({@code /proc/net/tcp} and {@code /proc/net/tcp6}) to tell
@@ -50,13 +55,18 @@ final class ListenQueues {
      * second table is read only when the first has no listener.
      */
     static Optional<Scan> read(InetSocketAddress server, InetSocketAddress client) {
+        return readListener(server).map(l -> l.scan(client));
+    }
+
+    /** As {@link #read}, for every client of the server at once. */
+    static Optional<Listener> readListener(InetSocketAddress server) {
         List<Path> tables = server.getAddress() instanceof Inet6Address ? List.of(TCP6) : List.of(TCP, TCP6);
-        Scan found = Scan.NOTHING;
+        Listener found = Listener.NOTHING;
         boolean readOne = false;
         for (Path table : tables) {
             try (BufferedReader lines = Files.newBufferedReader(table, StandardCharsets.US_ASCII)) {
                 readOne = true;
-                found = scan(lines, server, client);
+                found = scanListener(lines, server);
                 if (found.listening()) {
                     return Optional.of(found);
                 }
@@ -67,13 +77,77 @@ final class ListenQueues {
         return readOne ? Optional.of(found) : Optional.empty();
     }
 
+    /**
+     * What the tables say about one listener: as {@link Scan}, with the client addresses of all its
+     * connections still in the accept queue.
+     */
+    record Listener(boolean listening, long queued, Set<InetSocketAddress> unaccepted) {
+        static final Listener NOTHING = new Listener(false, 0, Set.of());
+
+        Scan scan(InetSocketAddress client) {
+            return new Scan(listening, queued, unaccepted.contains(client));
+        }
+    }
+
+    /**
+     * Table scans shared by the probes of one provider. Reading the tables makes the kernel walk
+     * its whole TCP hash (milliseconds, however few sockets there are), so a thousand checks of
+     * one server each reading them every second cost more than everything else rhid does, and
+     * their runs took long enough to queue behind each other. A scan is reused for the same
+     * server while it is recent and was taken after the asking probe's connection had been queued
+     * for its whole timeout: what it shows is then the evidence a fresh scan would have given
+     * {@link #MAX_AGE_NANOS} earlier at most. Thread-safe.
+     */
+    static final class Recent {
+
+        static final long MAX_AGE_NANOS = 50_000_000;
+
+        private record Entry(long takenNanos, Optional<Listener> listener) {
+        }
+
+        private final Map<InetSocketAddress, Entry> byServer = new ConcurrentHashMap<>();
+        private final Function<InetSocketAddress, Optional<Listener>> reader;
+
+        Recent() {
+            this(ListenQueues::readListener);
+        }
+
+        Recent(Function<InetSocketAddress, Optional<Listener>> reader) {
+            this.reader = reader;
+        }
+
+        /**
+         * @param notBeforeNanos a scan taken earlier than this is not reused
+         * @param nowNanos       now, on the same clock
+         */
+        Optional<Scan> read(InetSocketAddress server, InetSocketAddress client, long notBeforeNanos, long nowNanos) {
+            Entry e = byServer.get(server);
+            if (!usable(e, notBeforeNanos, nowNanos)) {
+                // One probe reads while the others of the same server wait for its scan: probes
+                // released together (linked checks alerted by a failure) would otherwise all read.
+                e = byServer.compute(server, (s, old) -> usable(old, notBeforeNanos, nowNanos) ? old
+                        : new Entry(nowNanos, reader.apply(s)));
+            }
+            return e.listener().map(l -> l.scan(client));
+        }
+
+        private static boolean usable(Entry e, long notBeforeNanos, long nowNanos) {
+            return e != null && e.takenNanos() >= notBeforeNanos && nowNanos - e.takenNanos() <= MAX_AGE_NANOS;
+        }
+    }
+
     /** Scans one table's text: the pure part of {@link #read}. */
     static Scan scan(BufferedReader lines, InetSocketAddress server, InetSocketAddress client) throws IOException {
+        return scanListener(lines, server).scan(client);
+    }
+
+    /** Scans one table's text for every client of {@code server}. */
+    static Listener scanListener(BufferedReader lines, InetSocketAddress server) throws IOException {
         // Cheap filter before parsing a line: the port as the table prints it, after the address.
         String port = String.format(Locale.ROOT, ":%04X ", server.getPort());
         boolean listening = false;
         long queued = 0;
-        boolean unaccepted = false;
+        Set<InetSocketAddress> unaccepted = new HashSet<>();
         String line = lines.readLine(); // the header
         while (line != null) {
             line = lines.readLine();
@@ -93,11 +167,11 @@ final class ListenQueues {
                 listening = true;
                 queued += Long.parseLong(f[4].substring(f[4].indexOf(':') + 1), 16);
             } else if ((state == ESTABLISHED || state == CLOSE_WAIT) && f[9].equals("0")
-                    && local.getAddress().equals(server.getAddress()) && address(f[2]).equals(client)) {
-                unaccepted = true;
+                    && local.getAddress().equals(server.getAddress())) {
+                unaccepted.add(address(f[2]));
             }
         }
-        return new Scan(listening, queued, unaccepted);
+        return new Listener(listening, queued, Set.copyOf(unaccepted));
     }
 
     /**

@@ -44,12 +44,24 @@ final class TcpProbe implements Probe {
     private record Pending(InetSocketAddress client, long connectedNanos) {
     }
 
+    /** Scans of the kernel's tables, shared with the other probes of the same provider. */
+    private final ListenQueues.Recent scans;
+
     TcpProbe(TcpProbeSpec spec, ProbeContext context) {
-        this(spec, context, System::nanoTime);
+        this(spec, context, System::nanoTime, new ListenQueues.Recent());
+    }
+
+    TcpProbe(TcpProbeSpec spec, ProbeContext context, ListenQueues.Recent scans) {
+        this(spec, context, System::nanoTime, scans);
     }
 
     TcpProbe(TcpProbeSpec spec, ProbeContext context, LongSupplier ticker) {
+        this(spec, context, ticker, new ListenQueues.Recent());
+    }
+
+    TcpProbe(TcpProbeSpec spec, ProbeContext context, LongSupplier ticker, ListenQueues.Recent scans) {
         this.ticker = ticker;
+        this.scans = scans;
         this.spec = spec;
         this.label = context.label();
         this.timeout = context.timeout();
@@ -95,13 +107,16 @@ final class TcpProbe implements Probe {
         if (pending == null) {
             return null;
         }
-        Optional<ListenQueues.Scan> scan = ListenQueues.read(spec.address(), pending.client());
+        if (ticker.getAsLong() - pending.connectedNanos() < timeout.toNanos()) {
+            // Queued for less than the timeout (a fast re-run) would not be evidence yet, and
+            // reading the tables costs milliseconds: judge this connection on a later run.
+            return null;
+        }
+        Optional<ListenQueues.Scan> scan = scans.read(spec.address(), pending.client(),
+                pending.connectedNanos() + timeout.toNanos(), ticker.getAsLong());
         if (scan.isEmpty() || !scan.get().unaccepted()) {
             pending = null; // accepted (or not visible from here): judge the next connection instead
             return null;
-        }
-        if (ticker.getAsLong() - pending.connectedNanos() < timeout.toNanos()) {
-            return null; // queued for less than the timeout (a fast re-run): not yet evidence
         }
         long queued = Math.max(1, scan.get().queued());
         // No new connection: it would only add to the queue of a server that is not reading it.

@@ -11,6 +11,9 @@ import java.util.Optional;
 /** The {@code tcp} check type; stateless and thread-safe. */
 public final class TcpProbeProvider implements ProbeProvider<TcpProbeSpec> {
 
+    /** One server's accept queue is read once for all of its checks (see ListenQueues.Recent). */
+    private final ListenQueues.Recent scans = new ListenQueues.Recent();
+
     static final String TYPE = "tcp";
 
     public TcpProbeProvider() {
@@ -39,7 +42,7 @@ public final class TcpProbeProvider implements ProbeProvider<TcpProbeSpec> {
 
     @Override
     public Probe create(TcpProbeSpec tcp, ProbeContext context) {
-        return new TcpProbe(tcp, context);
+        return new TcpProbe(tcp, context, scans);
     }
 
     private static InetSocketAddress address(SpecReader reader, String text) {
