@@ -37,6 +37,7 @@ import io.rhid.agent.status.StatusSnapshot;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -248,10 +249,12 @@ public final class ControlLoop implements Runnable, Operations {
             batch.add(new Stop());
         }
         Set<String> dirty = new TreeSet<>();
+        Set<String> touched = new HashSet<>();
         List<Runnable> replies = new ArrayList<>();
         for (Event e : batch) {
             if (e instanceof ProbeEvent p) {
                 CheckUpdate u = p.update();
+                touched.add(u.key().service());
                 if (checks.record(u, config)) {
                     dirty.add(u.key().service());
                 }
@@ -287,7 +290,8 @@ public final class ControlLoop implements Runnable, Operations {
         boolean replan = !dirty.isEmpty() || deferred;
         deferred = hold && replan;
         converger.turn(this::plan, replan && !hold, now);
-        publish();
+        touched.addAll(dirty);
+        publish(replies.isEmpty() ? touched : null);
         replies.forEach(Runnable::run);
         heartbeat.alive();
         return true;
@@ -436,9 +440,20 @@ public final class ControlLoop implements Runnable, Operations {
 
     // ---- status ------------------------------------------------------------------------------
 
-    /** Publishes this turn's picture for status readers. */
+    /** Publishes this turn's picture for status readers, built anew. */
     private void publish() {
-        published.set(StatusView.of(version, config, verdicts, checks.records(), converger.applied(), converger.routerStatus()));
+        publish(null);
+    }
+
+    /**
+     * Publishes this turn's picture for status readers.
+     *
+     * @param touched the services whose entries may have changed this turn; null: any may have
+     */
+    private void publish(Set<String> touched) {
+        StatusView previous = touched == null ? null : published.get();
+        published.set(StatusView.of(version, config, verdicts, checks.records(), converger.applied(), converger.routerStatus(),
+                previous, touched == null ? Set.of() : touched));
     }
 
     /** The picture the loop published at the end of its last turn, as of now; safe from any thread. */

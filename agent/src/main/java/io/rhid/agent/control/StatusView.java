@@ -24,12 +24,18 @@ import java.util.TreeSet;
  * time it was generated, the routing daemon's latest exports, which another thread learns), so a
  * reader never sees a stale countdown and never touches the loop's state.
  *
+ * <p>Built at the end of every turn, so with many checks it is built hundreds of times a second:
+ * a service whose checks and verdict did not change this turn keeps the previous view's entry, and
+ * the announced list is rebuilt only when the applied state changed.
+ *
  * @param verdicts each service's verdict, in the order of {@code base.services()}
+ * @param config   the config it was built from (compared by identity: a reload builds all anew)
+ * @param applied  the applied state it was built from (compared by identity)
  */
-record StatusView(StatusSnapshot base, List<Verdict> verdicts) {
+record StatusView(StatusSnapshot base, List<Verdict> verdicts, RhidConfig config, DesiredState applied) {
 
     StatusView {
-        verdicts = List.copyOf(verdicts);
+        verdicts = java.util.Collections.unmodifiableList(new ArrayList<>(verdicts));
     }
 
     /** The snapshot as a reader at {@code nowNanos} sees it. */
@@ -50,13 +56,32 @@ record StatusView(StatusSnapshot base, List<Verdict> verdicts) {
         return new StatusSnapshot(base.version(), nowMillis, base.config(), services, announced, base.router(), exports);
     }
 
-    /** The view of the loop's state at the end of a turn. */
+    /** The view of the loop's state at the end of a turn, built from nothing. */
     static StatusView of(String version, RhidConfig config, Map<String, Verdict> verdicts, Map<CheckKey, CheckRecord> checks,
                          DesiredState applied, StatusSnapshot.Router router) {
+        return of(version, config, verdicts, checks, applied, router, null, Set.of());
+    }
+
+    /**
+     * The view of the loop's state at the end of a turn, reusing {@code previous}'s entries of
+     * services not in {@code touched} whose verdict is the same object.
+     *
+     * @param touched services that had a check result, a command or an evaluation this turn
+     */
+    static StatusView of(String version, RhidConfig config, Map<String, Verdict> verdicts, Map<CheckKey, CheckRecord> checks,
+                         DesiredState applied, StatusSnapshot.Router router, StatusView previous, Set<String> touched) {
+        boolean reuse = previous != null && previous.config == config;
         List<StatusSnapshot.Service> out = new ArrayList<>();
         List<Verdict> shown = new ArrayList<>();
+        int index = 0;
         for (ServiceConfig s : config.services().values()) {
             Verdict st = verdicts.get(s.name());
+            int i = index++;
+            if (reuse && !touched.contains(s.name()) && previous.verdicts.get(i) == st) {
+                out.add(previous.base.services().get(i));
+                shown.add(st);
+                continue;
+            }
             List<StatusSnapshot.Check> list = new ArrayList<>();
             for (CheckConfig cc : s.checks()) {
                 CheckRecord u = checks.get(new CheckKey(s.name(), cc.name()));
@@ -74,6 +99,10 @@ record StatusView(StatusSnapshot base, List<Verdict> verdicts) {
                     s.prefixes().stream().map(Prefix::toString).toList(), list));
             shown.add(st);
         }
+        if (previous != null && previous.applied == applied) {
+            return new StatusView(new StatusSnapshot(version, 0, config.source().toString(), out, previous.base.announced(),
+                    router), shown, config, applied);
+        }
         List<StatusSnapshot.Announced> announced = new ArrayList<>();
         if (applied != null) {
             for (Announcement an : applied.announcements().values()) {
@@ -84,7 +113,8 @@ record StatusView(StatusSnapshot base, List<Verdict> verdicts) {
                         an.attributes().prepend()));
             }
         }
-        return new StatusView(new StatusSnapshot(version, 0, config.source().toString(), out, announced, router), shown);
+        return new StatusView(new StatusSnapshot(version, 0, config.source().toString(), out, announced, router), shown,
+                config, applied);
     }
 
     /** Every prefix the config lists. */
