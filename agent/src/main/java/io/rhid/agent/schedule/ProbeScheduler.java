@@ -1,6 +1,7 @@
 package io.rhid.agent.schedule;
 
 import io.rhid.agent.config.Timing;
+import io.rhid.agent.config.WatchTargets;
 import io.rhid.agent.health.RiseFall;
 import io.rhid.checks.internal.Reasons;
 import io.rhid.checks.internal.Redaction;
@@ -46,6 +47,12 @@ import org.slf4j.LoggerFactory;
  * healthy servers. A run that finds no free slot waits, first come first served, and one that
  * cannot start within its check's timeout is reported as a timeout without being run, as it
  * would have been had it started and hung.
+ *
+ * <p>Checks whose timing has {@code watch} on also keep one idle connection per endpoint open
+ * ({@link ConnectionWatch}, one thread for all): when the server closes or resets it, or refuses a
+ * new one, the endpoint's watching checks that are confirmed up and not confirming run at once. A
+ * close is a reason to look, not a failure: confirmation still takes {@code fall} failures
+ * {@code fast_interval} apart, and a check that passes simply resumes its grid.
  */
 public final class ProbeScheduler implements AutoCloseable {
 
@@ -80,6 +87,7 @@ public final class ProbeScheduler implements AutoCloseable {
     private final Map<String, Integer> runningByEndpoint = new HashMap<>();
     /** Runs due but not started for want of a slot, oldest first. */
     private final Set<Job> waiting = new LinkedHashSet<>();
+    private final ConnectionWatch watch;
 
     public ProbeScheduler(Timer timer, Executor runner, Ticker ticker, LongSupplier wallMillis,
                           RandomGenerator random, Consumer<CheckUpdate> sink) {
@@ -92,11 +100,17 @@ public final class ProbeScheduler implements AutoCloseable {
      */
     public ProbeScheduler(Timer timer, Executor runner, Ticker ticker, LongSupplier wallMillis,
                           RandomGenerator random, Consumer<CheckUpdate> sink, int maxRuns, int maxRunsPerEndpoint) {
+        this(timer, runner, ticker, wallMillis, random, sink, maxRuns, maxRunsPerEndpoint, ReconnectBackoff.DEFAULT);
+    }
+
+    ProbeScheduler(Timer timer, Executor runner, Ticker ticker, LongSupplier wallMillis, RandomGenerator random,
+                   Consumer<CheckUpdate> sink, int maxRuns, int maxRunsPerEndpoint, ReconnectBackoff backoff) {
         if (maxRuns < 1 || maxRunsPerEndpoint < 1) {
             throw new IllegalArgumentException("limits must be positive: " + maxRuns + ", " + maxRunsPerEndpoint);
         }
         this.maxRuns = maxRuns;
         this.maxRunsPerEndpoint = maxRunsPerEndpoint;
+        this.watch = new ConnectionWatch(this::connectionLost, backoff);
         this.timer = timer;
         this.runner = runner;
         this.ticker = ticker;
@@ -126,6 +140,9 @@ public final class ProbeScheduler implements AutoCloseable {
             unlink(old);
         }
         byEndpoint.computeIfAbsent(endpoint, e -> ConcurrentHashMap.newKeySet()).add(key);
+        if (job.watched) {
+            watch.add(endpoint, WatchTargets.address(endpoint).orElseThrow());
+        }
         job.scheduleAt(job.anchor);
     }
 
@@ -142,6 +159,32 @@ public final class ProbeScheduler implements AutoCloseable {
         Set<CheckKey> siblings = byEndpoint.get(job.endpoint);
         if (siblings != null) {
             siblings.remove(job.key);
+        }
+        if (job.watched) {
+            watch.remove(job.endpoint);
+        }
+    }
+
+    /**
+     * The watch connection to {@code endpoint} closed or could not be made: its watching checks
+     * that are confirmed up, and not already confirming a change, run now. Called on the watch
+     * thread, so it only schedules.
+     */
+    private void connectionLost(String endpoint) {
+        Set<CheckKey> keys = byEndpoint.get(endpoint);
+        if (keys == null) {
+            return;
+        }
+        int started = 0;
+        long now = ticker.nanos();
+        for (CheckKey k : keys) {
+            Job job = jobs.get(k);
+            if (job != null && job.watched && job.runForWatch(now)) {
+                started++;
+            }
+        }
+        if (started > 0) {
+            log.debug("{}: watch connection lost; running {} checks now", endpoint, started);
         }
     }
 
@@ -179,6 +222,7 @@ public final class ProbeScheduler implements AutoCloseable {
         for (CheckKey key : keys()) {
             stop(key);
         }
+        watch.close();
     }
 
     /** Starts {@code job}'s run now if a slot is free, or queues it until one is or its timeout passes. */
@@ -281,12 +325,16 @@ public final class ProbeScheduler implements AutoCloseable {
         private final Timing timing;
         private final Probe probe;
         private final String endpoint;
+        /** Whether this check watches its endpoint; fixed for the job's life. */
+        private final boolean watched;
         private final long anchor;
         private RiseFall health;
         private Timer.Scheduled pending;
         private boolean inFlight;
         private boolean stopped;
         private boolean rerun;
+        /** The watch saw a close during the run in progress. */
+        private boolean rerunIfPassed;
         /** This run was started because a sibling saw a change; it does not alert in turn. */
         private boolean forSibling;
         /** While the run waits for a slot: when it was queued, and its timeout's timer task (guarded by slots). */
@@ -298,6 +346,7 @@ public final class ProbeScheduler implements AutoCloseable {
             this.timing = timing;
             this.probe = probe;
             this.endpoint = endpoint;
+            this.watched = timing.watch() && WatchTargets.address(endpoint).isPresent();
             this.health = health;
             this.anchor = anchor;
         }
@@ -332,6 +381,25 @@ public final class ProbeScheduler implements AutoCloseable {
                 return false;
             }
             forSibling = true;
+            scheduleAt(when);
+            return true;
+        }
+
+        /**
+         * Runs at {@code when} if this check is idle, confirmed up and not confirming; returns
+         * whether it will. Unlike a sibling's alert, a failure it finds alerts the siblings that
+         * do not watch.
+         */
+        synchronized boolean runForWatch(long when) {
+            if (stopped || !health.up() || health.confirming()) {
+                return false;
+            }
+            if (inFlight) {
+                // The run in progress may have passed just before the close: look again after it,
+                // unless it fails, in which case fast_interval paces the confirmation as usual.
+                rerunIfPassed = true;
+                return true;
+            }
             scheduleAt(when);
             return true;
         }
@@ -375,8 +443,9 @@ public final class ProbeScheduler implements AutoCloseable {
                 health = after;
                 inFlight = false;
                 closeNow = stopped;
-                next = rerun ? finished : NextRun.after(timing, after, anchor, finished);
+                next = rerun || rerunIfPassed && result.passed() ? finished : NextRun.after(timing, after, anchor, finished);
                 rerun = false;
+                rerunIfPassed = false;
                 // The first result that disagrees with the confirmed state: with fall (or rise) 1 it
                 // flips the state at once and no streak is ever seen, so test the result itself.
                 alert = !forSibling && result.passed() != before.up() && before.streak() == 0;
