@@ -244,7 +244,7 @@ final class ConnectionWatch implements AutoCloseable {
             disconnect();
             failures = backoff.failuresAfter(failures, open);
             dueAt = now + backoff.delayNanos(failures);
-            log.debug("watch {}: {}; next attempt in {} ms", name, why, (dueAt - now) / 1_000_000);
+            log.debug("watch {}: {}; next attempt in {} ms [mono {}]", name, why, (dueAt - now) / 1_000_000, now);
             try {
                 onLost.accept(name);
             } catch (RuntimeException e) {
