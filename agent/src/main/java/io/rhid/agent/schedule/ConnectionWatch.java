@@ -219,9 +219,10 @@ final class ConnectionWatch implements AutoCloseable {
             }
             try {
                 if (k.isConnectable()) {
-                    channel.finishConnect();
-                    opened(now);
-                    k.interestOps(SelectionKey.OP_READ);
+                    if (channel.finishConnect()) {
+                        opened(now);
+                        k.interestOps(SelectionKey.OP_READ);
+                    }
                 } else if (k.isReadable()) {
                     // Bounded: a server that writes without pause is read one buffer per select.
                     sink.clear();

@@ -135,14 +135,15 @@ public final class ProbeScheduler implements AutoCloseable {
         long splay = random.nextLong(Math.max(1, timing.interval().toNanos()));
         Job job = new Job(key, timing, probe, endpoint, initial, ticker.nanos() + splay);
         Job old = jobs.put(key, job);
+        if (job.watched) {
+            // Before the old job lets go of it: a restarted check keeps its endpoint's connection.
+            watch.add(endpoint, WatchTargets.address(endpoint).orElseThrow());
+        }
         if (old != null) {
             old.stop();
             unlink(old);
         }
         byEndpoint.computeIfAbsent(endpoint, e -> ConcurrentHashMap.newKeySet()).add(key);
-        if (job.watched) {
-            watch.add(endpoint, WatchTargets.address(endpoint).orElseThrow());
-        }
         job.scheduleAt(job.anchor);
     }
 
