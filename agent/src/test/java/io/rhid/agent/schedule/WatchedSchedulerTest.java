@@ -79,6 +79,35 @@ class WatchedSchedulerTest {
     }
 
     @Test
+    void a_close_runs_neither_a_check_that_is_down_nor_one_that_does_not_watch() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             SystemTimer timer = new SystemTimer("test-timer");
+             ProbeScheduler scheduler = new ProbeScheduler(timer, Runnable::run, Ticker.SYSTEM, System::currentTimeMillis,
+                     NO_SPLAY, updates::add)) {
+            server.setSoTimeout(BOUND_MS);
+            String endpoint = "tcp 127.0.0.1:" + server.getLocalPort();
+            CheckKey up = new CheckKey("web", "http");
+            CheckKey down = new CheckKey("api", "http");
+            CheckKey blind = new CheckKey("blind", "tcp");
+            scheduler.start(up, HOURLY, () -> ProbeResult.pass(), endpoint, RiseFall.INITIAL);
+            scheduler.start(down, HOURLY, () -> ProbeResult.failure("status 500"), endpoint, RiseFall.INITIAL);
+            scheduler.start(blind, HOURLY.watching(false), () -> ProbeResult.pass(), endpoint, RiseFall.INITIAL);
+            for (int i = 0; i < 3; i++) {
+                assertThat(updates.poll(BOUND_MS, TimeUnit.MILLISECONDS)).isNotNull();
+            }
+
+            // Two closes: a run either of them started for the others would be scheduled with the
+            // first close's run, and so be seen before the second close's run.
+            for (int close = 0; close < 2; close++) {
+                server.accept().close();
+                CheckUpdate u = updates.poll(BOUND_MS, TimeUnit.MILLISECONDS);
+                assertThat(u).as("run after close %d", close).isNotNull();
+                assertThat(u.key()).isEqualTo(up);
+            }
+        }
+    }
+
+    @Test
     void a_refused_watch_connection_runs_the_check_and_its_failure_is_confirmed_a_fast_interval_later() throws Exception {
         ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         server.setSoTimeout(BOUND_MS);
