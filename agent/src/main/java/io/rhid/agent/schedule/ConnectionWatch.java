@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps one idle TCP connection open per watched endpoint and reports, by endpoint name, each one
- * that the server closes or resets, or that cannot be made (refused, timed out): when a server
+ * that the server closes or resets, or that cannot be made (refused, timed out), as far as
+ * {@link ReconnectBackoff} counts it as news: when a server
  * process dies the kernel closes its sockets at once, so this is news of a death microseconds
  * after it happens, without waiting for a probe. The connection sends nothing; whatever the
  * server writes is read and dropped.
@@ -169,7 +170,7 @@ final class ConnectionWatch implements AutoCloseable {
         /** When the connection opened; -1 while connecting or idle. */
         long openedAt = -1;
         long dueAt = System.nanoTime();
-        int failures;
+        ReconnectBackoff.Streaks streaks = ReconnectBackoff.Streaks.NONE;
 
         Endpoint(String name, InetSocketAddress address) {
             this.name = name;
@@ -237,15 +238,22 @@ final class ConnectionWatch implements AutoCloseable {
 
         private void opened(long now) {
             openedAt = now;
+            streaks = backoff.connected(streaks);
             log.debug("watch {}: connected", name);
         }
 
         private void lost(long now, String why) {
-            long open = openedAt < 0 ? -1 : now - openedAt;
+            ReconnectBackoff.Next next = openedAt < 0
+                    ? backoff.attemptFailed(streaks)
+                    : backoff.closed(streaks, now - openedAt);
             disconnect();
-            failures = backoff.failuresAfter(failures, open);
-            dueAt = now + backoff.delayNanos(failures);
-            log.debug("watch {}: {}; next attempt in {} ms [mono {}]", name, why, (dueAt - now) / 1_000_000, now);
+            streaks = next.streaks();
+            dueAt = now + next.delayNanos();
+            log.debug("watch {}: {}; {}next attempt in {} ms [mono {}]", name, why, next.trigger() ? "" : "not news; ",
+                    next.delayNanos() / 1_000_000, now);
+            if (!next.trigger()) {
+                return;
+            }
             try {
                 onLost.accept(name);
             } catch (RuntimeException e) {

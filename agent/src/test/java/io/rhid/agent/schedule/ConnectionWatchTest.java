@@ -141,6 +141,7 @@ class ConnectionWatchTest {
         for (int i = 0; i < least.length; i++) {
             assertThat(gapsMs.get(i)).as("gap %d of %s", i, gapsMs).isGreaterThanOrEqualTo(least[i]);
         }
-        assertThat(lost).hasSizeGreaterThanOrEqualTo(6);
+        // Each close was reported before the next connection was made: only the first was news.
+        assertThat(lost).containsExactly("tcp a");
     }
 }

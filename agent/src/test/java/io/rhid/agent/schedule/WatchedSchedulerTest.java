@@ -80,10 +80,12 @@ class WatchedSchedulerTest {
 
     @Test
     void a_close_runs_neither_a_check_that_is_down_nor_one_that_does_not_watch() throws Exception {
+        // Every connection counts as stable, so every close is news.
+        ReconnectBackoff everyClose = new ReconnectBackoff(Duration.ofMillis(10), Duration.ofMillis(100), Duration.ZERO);
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
              SystemTimer timer = new SystemTimer("test-timer");
              ProbeScheduler scheduler = new ProbeScheduler(timer, Runnable::run, Ticker.SYSTEM, System::currentTimeMillis,
-                     NO_SPLAY, updates::add)) {
+                     NO_SPLAY, updates::add, everyClose)) {
             server.setSoTimeout(BOUND_MS);
             String endpoint = "tcp 127.0.0.1:" + server.getLocalPort();
             CheckKey up = new CheckKey("web", "http");
