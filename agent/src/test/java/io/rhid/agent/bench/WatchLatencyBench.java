@@ -88,6 +88,11 @@ class WatchLatencyBench {
                     long gone = routes.await(WatchIT.PREFIX, true, Duration.ofSeconds(10));
                     nanos.add(gone - killed);
                     String tail = rhid.log().substring(before);
+                    if (watch && gone - killed > 100_000_000L) {
+                        // A slow one: show where the time went, for the results' notes.
+                        System.out.printf("slow kill %d: %d ms; rhid log from the kill:%n%s%n", i, (gone - killed) / 1_000_000,
+                                tail.lines().limit(40).collect(java.util.stream.Collectors.joining("\n")));
+                    }
                     long configure = BirdLatencyBench.monoAfter(tail, "web: check http up -> down", "bird: configure starts");
                     if (watch) {
                         configureToGone.add(gone - configure);
