@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps one idle TCP connection open per watched endpoint and reports, by endpoint name, each one
- * that the server closes or resets, or that cannot be made (refused, timed out), as far as
+ * that the server closes or resets, or that it refuses, as far as
  * {@link ReconnectBackoff} counts it as news: when a server
  * process dies the kernel closes its sockets at once, so this is news of a death microseconds
  * after it happens, without waiting for a probe. The connection sends nothing; whatever the
@@ -188,7 +188,7 @@ final class ConnectionWatch implements AutoCloseable {
             if (channel != null && openedAt < 0) {
                 long deadline = connectStarted + CONNECT_TIMEOUT.toNanos();
                 if (now - deadline >= 0) {
-                    lost(now, "connect timed out");
+                    lost(now, "connect timed out", true);
                     return Math.max(0, dueAt - now);
                 }
                 return deadline - now;
@@ -209,7 +209,7 @@ final class ConnectionWatch implements AutoCloseable {
                     key = channel.register(selector, SelectionKey.OP_CONNECT, this);
                 }
             } catch (IOException e) {
-                lost(now, e.toString());
+                lost(now, e.toString(), false);
             }
         }
 
@@ -228,11 +228,11 @@ final class ConnectionWatch implements AutoCloseable {
                     // Bounded: a server that writes without pause is read one buffer per select.
                     sink.clear();
                     if (channel.read(sink) < 0) {
-                        lost(now, "closed by the server");
+                        lost(now, "closed by the server", false);
                     }
                 }
             } catch (IOException e) {
-                lost(now, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+                lost(now, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), false);
             }
         }
 
@@ -242,9 +242,13 @@ final class ConnectionWatch implements AutoCloseable {
             log.debug("watch {}: connected", name);
         }
 
-        private void lost(long now, String why) {
+        /**
+         * @param timedOut whether an attempt ran out of time; every other failed attempt (refused,
+         *                 reset during the handshake, unreachable) is news
+         */
+        private void lost(long now, String why, boolean timedOut) {
             ReconnectBackoff.Next next = openedAt < 0
-                    ? backoff.attemptFailed(streaks)
+                    ? backoff.attemptFailed(streaks, !timedOut)
                     : backoff.closed(streaks, now - openedAt);
             disconnect();
             streaks = next.streaks();

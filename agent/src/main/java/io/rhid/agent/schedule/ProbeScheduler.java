@@ -167,20 +167,24 @@ public final class ProbeScheduler implements AutoCloseable {
     }
 
     /**
-     * The watch connection to {@code endpoint} closed or could not be made: its watching checks
-     * that are confirmed up, and not already confirming a change, run now. Called on the watch
-     * thread, so it only schedules.
+     * The watch connection to {@code endpoint} closed or was refused: its watching checks that are
+     * confirmed up, and not already confirming a change, run now, spread like a sibling alert's
+     * passing news ({@link #SIBLING_STEP_NANOS} apart): the close may be a live server's idle
+     * timeout, which must not become a burst of every check at one instant. The first run starts
+     * at once, and if it fails its alert runs the rest at once. Called on the watch thread, so it
+     * only schedules.
      */
     private void connectionLost(String endpoint) {
         Set<CheckKey> keys = byEndpoint.get(endpoint);
         if (keys == null) {
             return;
         }
+        long step = Math.min(SIBLING_STEP_NANOS, SIBLING_SPREAD_NANOS / Math.max(1, keys.size()));
         int started = 0;
         long now = ticker.nanos();
         for (CheckKey k : keys) {
             Job job = jobs.get(k);
-            if (job != null && job.watched && job.runForWatch(now)) {
+            if (job != null && job.watched && job.runForWatch(now + started * step)) {
                 started++;
             }
         }
@@ -336,6 +340,8 @@ public final class ProbeScheduler implements AutoCloseable {
         private boolean rerun;
         /** The watch saw a close during the run in progress. */
         private boolean rerunIfPassed;
+        /** When a watch close asked for a run that has not started yet; MAX_VALUE when none did. */
+        private long watchDue = Long.MAX_VALUE;
         /** This run was started because a sibling saw a change; it does not alert in turn. */
         private boolean forSibling;
         /** While the run waits for a slot: when it was queued, and its timeout's timer task (guarded by slots). */
@@ -401,8 +407,17 @@ public final class ProbeScheduler implements AutoCloseable {
                 rerunIfPassed = true;
                 return true;
             }
+            watchDue = Math.min(watchDue, when);
             scheduleAt(when);
             return true;
+        }
+
+        /**
+         * Schedules the run after the one that just finished. A close that came between that
+         * run's end and this call asked for an earlier run, which this must not cancel.
+         */
+        synchronized void scheduleAfterRun(long next) {
+            scheduleAt(Math.min(next, watchDue));
         }
 
         private void fire() {
@@ -412,6 +427,7 @@ public final class ProbeScheduler implements AutoCloseable {
                 }
                 pending = null;
                 inFlight = true;
+                watchDue = Long.MAX_VALUE;
             }
             admit(this);
         }
@@ -458,7 +474,7 @@ public final class ProbeScheduler implements AutoCloseable {
             }
             // Publish before scheduling: the control loop is waiting for this result.
             sink.accept(new CheckUpdate(key, result, after, before, started, finished, wallMillis.getAsLong()));
-            scheduleAt(next);
+            scheduleAfterRun(next);
             if (alert) {
                 alertSiblings(this, before.up());
             }

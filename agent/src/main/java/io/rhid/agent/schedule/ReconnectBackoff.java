@@ -6,9 +6,11 @@ import java.util.Objects;
 /**
  * What a watch connection's end means and when the next one is made; pure.
  *
- * <p>Two streaks are kept per endpoint. Failed attempts (refused, not connected in time) are
- * always news: the server is gone or not accepting, so the endpoint's checks run; the next
- * attempt waits {@code min}, doubling per failure up to {@code max}. A connection that closes
+ * <p>Two streaks are kept per endpoint. A refused attempt is news: nothing listens, so the
+ * endpoint's checks run. An attempt that is not connected in time is not: a listener whose accept
+ * queue is full drops connections, and running every check of it at once would only add to its
+ * load (its probes find it on their own schedule). After either, the next attempt waits
+ * {@code min}, doubling per failure up to {@code max}. A connection that closes
  * after staying open at least {@code stable} (a server's idle timeout, or its death) is news too,
  * and is replaced at once. A connection that closes sooner is news only the first time in a row:
  * a server that closes every connection at once would otherwise run the checks on every
@@ -53,11 +55,14 @@ record ReconnectBackoff(Duration min, Duration max, Duration stable) {
         return new Streaks(0, s.shortCloses());
     }
 
-    /** An attempt failed (refused, unreachable, timed out). */
-    Next attemptFailed(Streaks s) {
+    /**
+     * An attempt failed: {@code refused} (or reset, or unreachable: an answer that nothing
+     * accepts), or not connected in time.
+     */
+    Next attemptFailed(Streaks s, boolean refused) {
         int n = Math.min(s.failedAttempts() + 1, MAX_STREAK);
         // Whatever the server did with connections before it went away starts afresh when it is back.
-        return new Next(new Streaks(n, 0), delayNanos(n), true);
+        return new Next(new Streaks(n, 0), delayNanos(n), refused);
     }
 
     /** The server closed or reset a connection that had been open {@code openNanos}. */

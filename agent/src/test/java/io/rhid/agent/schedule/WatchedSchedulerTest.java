@@ -40,6 +40,12 @@ class WatchedSchedulerTest {
         }
     };
 
+    /**
+     * Confirmed up already: a first pass then agrees with the state, so it alerts no linked check
+     * and the first runs are exactly one per check.
+     */
+    static final RiseFall UP = RiseFall.INITIAL.record(true, 1, 2);
+
     final BlockingQueue<CheckUpdate> updates = new LinkedBlockingQueue<>();
 
     @Test
@@ -54,10 +60,10 @@ class WatchedSchedulerTest {
             CheckKey web = new CheckKey("web", "http");
             CheckKey api = new CheckKey("api", "tcp");
             CheckKey blind = new CheckKey("blind", "tcp");
-            scheduler.start(web, HOURLY, passes, endpoint, RiseFall.INITIAL);
-            scheduler.start(api, HOURLY, passes, endpoint, RiseFall.INITIAL);
-            scheduler.start(blind, HOURLY.watching(false), passes, endpoint, RiseFall.INITIAL);
-            for (int i = 0; i < 3; i++) { // the first runs, at once: each check is up (rise 1)
+            scheduler.start(web, HOURLY, passes, endpoint, UP);
+            scheduler.start(api, HOURLY, passes, endpoint, UP);
+            scheduler.start(blind, HOURLY.watching(false), passes, endpoint, UP);
+            for (int i = 0; i < 3; i++) { // the first runs, at once, all passing
                 assertThat(updates.poll(BOUND_MS, TimeUnit.MILLISECONDS)).isNotNull().matches(u -> u.health().up());
             }
 
@@ -91,9 +97,9 @@ class WatchedSchedulerTest {
             CheckKey up = new CheckKey("web", "http");
             CheckKey down = new CheckKey("api", "http");
             CheckKey blind = new CheckKey("blind", "tcp");
-            scheduler.start(up, HOURLY, () -> ProbeResult.pass(), endpoint, RiseFall.INITIAL);
+            scheduler.start(up, HOURLY, () -> ProbeResult.pass(), endpoint, UP);
             scheduler.start(down, HOURLY, () -> ProbeResult.failure("status 500"), endpoint, RiseFall.INITIAL);
-            scheduler.start(blind, HOURLY.watching(false), () -> ProbeResult.pass(), endpoint, RiseFall.INITIAL);
+            scheduler.start(blind, HOURLY.watching(false), () -> ProbeResult.pass(), endpoint, UP);
             for (int i = 0; i < 3; i++) {
                 assertThat(updates.poll(BOUND_MS, TimeUnit.MILLISECONDS)).isNotNull();
             }
