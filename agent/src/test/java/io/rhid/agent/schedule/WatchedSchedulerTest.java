@@ -91,7 +91,7 @@ class WatchedSchedulerTest {
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
              SystemTimer timer = new SystemTimer("test-timer");
              ProbeScheduler scheduler = new ProbeScheduler(timer, Runnable::run, Ticker.SYSTEM, System::currentTimeMillis,
-                     NO_SPLAY, updates::add, everyClose)) {
+                     NO_SPLAY, updates::add, ProbeScheduler.MAX_RUNS, ProbeScheduler.MAX_RUNS_PER_ENDPOINT, everyClose)) {
             server.setSoTimeout(BOUND_MS);
             String endpoint = "tcp 127.0.0.1:" + server.getLocalPort();
             CheckKey up = new CheckKey("web", "http");
