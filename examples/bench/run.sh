@@ -28,7 +28,7 @@ for arg in "$@"; do
     esac
 done
 if [ ${#benches[@]} -eq 0 ]; then
-    benches=(BirdLatencyBench FrrLatencyBench FanoutBench ScaleBench ProbeLoadBench FootprintBench FlapSoakBench)
+    benches=(BirdLatencyBench WatchLatencyBench FrrLatencyBench FanoutBench ScaleBench ProbeLoadBench FootprintBench FlapSoakBench)
 fi
 
 props=()

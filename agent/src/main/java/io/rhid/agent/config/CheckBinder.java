@@ -46,10 +46,19 @@ final class CheckBinder {
             // "id", not "name": the dns check's "name" is the name it queries.
             String name = f.matching("id", ConfigBinder.NAME, "an id matching " + ConfigBinder.NAME.pattern()).orElse(null);
             Timing timing = TimingLayer.read(f).over(service).resolve(errors);
+            Optional<Boolean> watch = f.bool("watch");
             ProbeSpec spec = null;
             if (provider.isPresent()) {
                 spec = provider.get().parse(f);
                 f.finish();
+            }
+            if (spec != null && timing != null) {
+                // Default on wherever it applies; asked for where it cannot apply is an error.
+                Optional<String> whyNot = WatchTargets.whyNot(spec);
+                if (watch.orElse(false) && whyNot.isPresent()) {
+                    f.error("watch", whyNot.get());
+                }
+                timing = timing.watching(watch.orElse(true) && whyNot.isEmpty());
             }
             type.ifPresent(t -> typeCounts.merge(t, 1, Integer::sum));
             if (spec != null && timing != null && !f.hasErrors()) {

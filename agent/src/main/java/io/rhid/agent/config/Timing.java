@@ -12,13 +12,26 @@ import java.util.Objects;
  * @param timeout      the longest one run may take, below {@code interval}
  * @param rise         consecutive passes that confirm a failing check as passing
  * @param fall         consecutive failures that confirm a passing check as failing
+ * @param watch        whether an idle connection to the check's TCP endpoint is kept open and its
+ *                     close runs the check at once instead of at its next interval (see
+ *                     {@link WatchTargets}); only ever true for a check that can watch
  */
-public record Timing(Duration interval, Duration fastInterval, Duration timeout, int rise, int fall) {
+public record Timing(Duration interval, Duration fastInterval, Duration timeout, int rise, int fall, boolean watch) {
 
     public Timing {
         Objects.requireNonNull(interval, "interval");
         Objects.requireNonNull(fastInterval, "fastInterval");
         Objects.requireNonNull(timeout, "timeout");
+    }
+
+    /** A schedule without a watch connection: runs only on the interval grid (and on alerts). */
+    public Timing(Duration interval, Duration fastInterval, Duration timeout, int rise, int fall) {
+        this(interval, fastInterval, timeout, rise, fall, false);
+    }
+
+    /** This schedule with {@code watch} set as given. */
+    public Timing watching(boolean on) {
+        return new Timing(interval, fastInterval, timeout, rise, fall, on);
     }
 
     /** Worst-case time to confirm a failure: interval + (fall - 1) x fast_interval + fall x timeout. */

@@ -1,6 +1,7 @@
 package io.rhid.agent.schedule;
 
 import io.rhid.agent.config.Timing;
+import io.rhid.agent.config.WatchTargets;
 import io.rhid.agent.health.RiseFall;
 import io.rhid.checks.internal.Reasons;
 import io.rhid.checks.internal.Redaction;
@@ -46,6 +47,12 @@ import org.slf4j.LoggerFactory;
  * healthy servers. A run that finds no free slot waits, first come first served, and one that
  * cannot start within its check's timeout is reported as a timeout without being run, as it
  * would have been had it started and hung.
+ *
+ * <p>Checks whose timing has {@code watch} on also keep one idle connection per endpoint open
+ * ({@link ConnectionWatch}, one thread for all): when the server closes or resets it, or refuses a
+ * new one, the endpoint's watching checks that are confirmed up and not confirming run at once. A
+ * close is a reason to look, not a failure: confirmation still takes {@code fall} failures
+ * {@code fast_interval} apart, and a check that passes simply resumes its grid.
  */
 public final class ProbeScheduler implements AutoCloseable {
 
@@ -80,6 +87,7 @@ public final class ProbeScheduler implements AutoCloseable {
     private final Map<String, Integer> runningByEndpoint = new HashMap<>();
     /** Runs due but not started for want of a slot, oldest first. */
     private final Set<Job> waiting = new LinkedHashSet<>();
+    private final ConnectionWatch watch;
 
     public ProbeScheduler(Timer timer, Executor runner, Ticker ticker, LongSupplier wallMillis,
                           RandomGenerator random, Consumer<CheckUpdate> sink) {
@@ -92,11 +100,17 @@ public final class ProbeScheduler implements AutoCloseable {
      */
     public ProbeScheduler(Timer timer, Executor runner, Ticker ticker, LongSupplier wallMillis,
                           RandomGenerator random, Consumer<CheckUpdate> sink, int maxRuns, int maxRunsPerEndpoint) {
+        this(timer, runner, ticker, wallMillis, random, sink, maxRuns, maxRunsPerEndpoint, ReconnectBackoff.DEFAULT);
+    }
+
+    ProbeScheduler(Timer timer, Executor runner, Ticker ticker, LongSupplier wallMillis, RandomGenerator random,
+                   Consumer<CheckUpdate> sink, int maxRuns, int maxRunsPerEndpoint, ReconnectBackoff backoff) {
         if (maxRuns < 1 || maxRunsPerEndpoint < 1) {
             throw new IllegalArgumentException("limits must be positive: " + maxRuns + ", " + maxRunsPerEndpoint);
         }
         this.maxRuns = maxRuns;
         this.maxRunsPerEndpoint = maxRunsPerEndpoint;
+        this.watch = new ConnectionWatch(this::connectionLost, backoff);
         this.timer = timer;
         this.runner = runner;
         this.ticker = ticker;
@@ -121,6 +135,10 @@ public final class ProbeScheduler implements AutoCloseable {
         long splay = random.nextLong(Math.max(1, timing.interval().toNanos()));
         Job job = new Job(key, timing, probe, endpoint, initial, ticker.nanos() + splay);
         Job old = jobs.put(key, job);
+        if (job.watched) {
+            // Before the old job lets go of it: a restarted check keeps its endpoint's connection.
+            watch.add(endpoint, WatchTargets.address(endpoint).orElseThrow());
+        }
         if (old != null) {
             old.stop();
             unlink(old);
@@ -142,6 +160,36 @@ public final class ProbeScheduler implements AutoCloseable {
         Set<CheckKey> siblings = byEndpoint.get(job.endpoint);
         if (siblings != null) {
             siblings.remove(job.key);
+        }
+        if (job.watched) {
+            watch.remove(job.endpoint);
+        }
+    }
+
+    /**
+     * The watch connection to {@code endpoint} closed or was refused: its watching checks that are
+     * confirmed up, and not already confirming a change, run now, spread like a sibling alert's
+     * passing news ({@link #SIBLING_STEP_NANOS} apart): the close may be a live server's idle
+     * timeout, which must not become a burst of every check at one instant. The first run starts
+     * at once, and if it fails its alert runs the rest at once. Called on the watch thread, so it
+     * only schedules.
+     */
+    private void connectionLost(String endpoint) {
+        Set<CheckKey> keys = byEndpoint.get(endpoint);
+        if (keys == null) {
+            return;
+        }
+        long step = Math.min(SIBLING_STEP_NANOS, SIBLING_SPREAD_NANOS / Math.max(1, keys.size()));
+        int started = 0;
+        long now = ticker.nanos();
+        for (CheckKey k : keys) {
+            Job job = jobs.get(k);
+            if (job != null && job.watched && job.runForWatch(now + started * step)) {
+                started++;
+            }
+        }
+        if (started > 0) {
+            log.debug("{}: watch connection lost; running {} checks now", endpoint, started);
         }
     }
 
@@ -179,6 +227,7 @@ public final class ProbeScheduler implements AutoCloseable {
         for (CheckKey key : keys()) {
             stop(key);
         }
+        watch.close();
     }
 
     /** Starts {@code job}'s run now if a slot is free, or queues it until one is or its timeout passes. */
@@ -281,12 +330,18 @@ public final class ProbeScheduler implements AutoCloseable {
         private final Timing timing;
         private final Probe probe;
         private final String endpoint;
+        /** Whether this check watches its endpoint; fixed for the job's life. */
+        private final boolean watched;
         private final long anchor;
         private RiseFall health;
         private Timer.Scheduled pending;
         private boolean inFlight;
         private boolean stopped;
         private boolean rerun;
+        /** The watch saw a close during the run in progress. */
+        private boolean rerunIfPassed;
+        /** When a watch close asked for a run that has not started yet; MAX_VALUE when none did. */
+        private long watchDue = Long.MAX_VALUE;
         /** This run was started because a sibling saw a change; it does not alert in turn. */
         private boolean forSibling;
         /** While the run waits for a slot: when it was queued, and its timeout's timer task (guarded by slots). */
@@ -298,6 +353,7 @@ public final class ProbeScheduler implements AutoCloseable {
             this.timing = timing;
             this.probe = probe;
             this.endpoint = endpoint;
+            this.watched = timing.watch() && WatchTargets.address(endpoint).isPresent();
             this.health = health;
             this.anchor = anchor;
         }
@@ -336,6 +392,34 @@ public final class ProbeScheduler implements AutoCloseable {
             return true;
         }
 
+        /**
+         * Runs at {@code when} if this check is idle, confirmed up and not confirming; returns
+         * whether it will. Unlike a sibling's alert, a failure it finds alerts the siblings that
+         * do not watch.
+         */
+        synchronized boolean runForWatch(long when) {
+            if (stopped || !health.up() || health.confirming()) {
+                return false;
+            }
+            if (inFlight) {
+                // The run in progress may have passed just before the close: look again after it,
+                // unless it fails, in which case fast_interval paces the confirmation as usual.
+                rerunIfPassed = true;
+                return true;
+            }
+            watchDue = Math.min(watchDue, when);
+            scheduleAt(when);
+            return true;
+        }
+
+        /**
+         * Schedules the run after the one that just finished. A close that came between that
+         * run's end and this call asked for an earlier run, which this must not cancel.
+         */
+        synchronized void scheduleAfterRun(long next) {
+            scheduleAt(Math.min(next, watchDue));
+        }
+
         private void fire() {
             synchronized (this) {
                 if (stopped || inFlight) {
@@ -343,6 +427,7 @@ public final class ProbeScheduler implements AutoCloseable {
                 }
                 pending = null;
                 inFlight = true;
+                watchDue = Long.MAX_VALUE;
             }
             admit(this);
         }
@@ -375,8 +460,9 @@ public final class ProbeScheduler implements AutoCloseable {
                 health = after;
                 inFlight = false;
                 closeNow = stopped;
-                next = rerun ? finished : NextRun.after(timing, after, anchor, finished);
+                next = rerun || rerunIfPassed && result.passed() ? finished : NextRun.after(timing, after, anchor, finished);
                 rerun = false;
+                rerunIfPassed = false;
                 // The first result that disagrees with the confirmed state: with fall (or rise) 1 it
                 // flips the state at once and no streak is ever seen, so test the result itself.
                 alert = !forSibling && result.passed() != before.up() && before.streak() == 0;
@@ -388,7 +474,7 @@ public final class ProbeScheduler implements AutoCloseable {
             }
             // Publish before scheduling: the control loop is waiting for this result.
             sink.accept(new CheckUpdate(key, result, after, before, started, finished, wallMillis.getAsLong()));
-            scheduleAt(next);
+            scheduleAfterRun(next);
             if (alert) {
                 alertSiblings(this, before.up());
             }

@@ -52,7 +52,7 @@ class ConfigLoaderTest {
         assertThat(web.announce().draining().communities()).containsExactly(Community.GRACEFUL_SHUTDOWN);
         CheckConfig check = web.checks().get(0);
         assertThat(check.name()).isEqualTo("tcp");
-        assertThat(check.timing()).isEqualTo(new Timing(Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ofSeconds(1), 2, 2));
+        assertThat(check.timing()).isEqualTo(new Timing(Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ofSeconds(1), 2, 2, true));
     }
 
     @Test
@@ -71,9 +71,30 @@ class ConfigLoaderTest {
                 """);
         List<CheckConfig> checks = c.services().get("dns").checks();
         assertThat(checks).extracting(CheckConfig::name).containsExactly("tcp-1", "tcp-2", "tcp-3");
-        assertThat(checks.get(0).timing()).isEqualTo(new Timing(Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofMillis(500), 4, 3));
-        assertThat(checks.get(1).timing()).isEqualTo(new Timing(Duration.ofMillis(200), Duration.ofMillis(20), Duration.ofMillis(150), 1, 3));
+        assertThat(checks.get(0).timing()).isEqualTo(new Timing(Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofMillis(500), 4, 3, true));
+        assertThat(checks.get(1).timing()).isEqualTo(new Timing(Duration.ofMillis(200), Duration.ofMillis(20), Duration.ofMillis(150), 1, 3, true));
         assertThat(checks.get(2).timing().fastInterval()).as("0 turns fast re-runs off").isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void watches_by_default_exactly_the_checks_of_a_tcp_server_given_by_address() throws ConfigException {
+        RhidConfig c = parse("""
+                services:
+                  dns:
+                    prefixes: [198.51.100.53/32]
+                    checks:
+                      - { id: t, type: tcp, address: "127.0.0.1:53" }
+                      - { id: h, type: http, url: "http://localhost:8080/" }
+                      - { id: named, type: http, url: "http://web.example/" }
+                      - { id: dt, type: dns, server: "[::1]:53", name: a.example., tcp: true }
+                      - { id: du, type: dns, server: "127.0.0.1:53", name: a.example. }
+                      - { id: f, type: file, path: /nonexistent/rhid-maintenance }
+                      - { id: off, type: tcp, address: "127.0.0.1:54", watch: false }
+                      - { id: ff, type: file, path: /nonexistent/rhid-maintenance-2, watch: false }
+                """);
+        assertThat(c.services().get("dns").checks())
+                .extracting(ch -> ch.name() + "=" + ch.timing().watch())
+                .containsExactly("t=true", "h=true", "named=false", "dt=true", "du=false", "f=false", "off=false", "ff=false");
     }
 
     @Test
