@@ -1,15 +1,9 @@
 package io.rhid.agent.control;
 
-import static java.util.stream.Collectors.joining;
 
-import io.rhid.agent.router.ExportQuery;
 import io.rhid.agent.address.LoopbackApplier;
-import io.rhid.agent.router.RouterApplier;
-import io.rhid.agent.router.Withdrawal;
 import io.rhid.agent.config.CheckConfig;
 import io.rhid.agent.config.ConfigException;
-import io.rhid.agent.config.Durations;
-import io.rhid.agent.config.Prefix;
 import io.rhid.agent.config.ProbeTypes;
 import io.rhid.agent.config.RhidConfig;
 import io.rhid.agent.config.ServiceConfig;
@@ -22,9 +16,6 @@ import io.rhid.agent.health.Verdict;
 import io.rhid.agent.log.LogFields;
 import io.rhid.agent.plan.DesiredState;
 import io.rhid.agent.plan.Planner;
-import io.rhid.agent.router.AppliedRecord;
-import io.rhid.agent.router.ApplyException;
-import io.rhid.agent.router.Drift;
 import io.rhid.agent.router.ExportQuery;
 import io.rhid.agent.router.RouterApplier;
 import io.rhid.agent.router.Withdrawal;
@@ -68,7 +59,6 @@ import org.slf4j.LoggerFactory;
 public final class ControlLoop implements Runnable, Operations {
 
     private static final Logger log = LoggerFactory.getLogger(ControlLoop.class);
-    private static final Duration HOOK_TIMEOUT = Duration.ofSeconds(10);
 
     /** Something for the loop to handle. */
     public sealed interface Event permits ProbeEvent, Stop, Command {
@@ -100,7 +90,7 @@ public final class ControlLoop implements Runnable, Operations {
     private final Commands commands;
     private final ConfigSource source;
     private final Drains drains;
-    private final Hooks hooks = new Hooks(HOOK_TIMEOUT);
+    private final Transitions transitions;
     private final String version;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Converger converger;
@@ -122,8 +112,6 @@ public final class ControlLoop implements Runnable, Operations {
     private final Coalescer coalescer = new Coalescer();
     /** A plan change the coalescer held back, applied when the hold ends. */
     private boolean deferred;
-    /** Transitions since the last successful apply, whose on_change hooks run after it. */
-    private final List<Runnable> pendingHooks = new ArrayList<>();
 
     public ControlLoop(RhidConfig config, ConfigSource source, ProbeTypes types, Environment env, RouterApplier router,
                        LoopbackApplier loopback, MetricListener metrics, String version) {
@@ -146,7 +134,8 @@ public final class ControlLoop implements Runnable, Operations {
         this.version = version;
         this.checks = new CheckBook(types, new ProbeScheduler(env.timer(), env.probeRunner(), env.ticker(), env.wallMillis(),
                 env.random(), update -> submit(new ProbeEvent(update))), metrics);
-        this.converger = new Converger(config, router, loopback, metrics, env.ticker(), env.wallMillis(), this::runPendingHooks);
+        this.transitions = new Transitions(metrics);
+        this.converger = new Converger(config, router, loopback, metrics, env.ticker(), env.wallMillis(), transitions::runPendingHooks);
         this.commands = new Commands(drains, flap, checks, converger, verdicts, env.ticker(), env.wallMillis());
         this.exports = new ExportWatch(exportQuery, exportRunner, env.ticker(), env.wallMillis(), () -> StatusView.prefixes(this.config),
                 converger::announced);
@@ -176,7 +165,7 @@ public final class ControlLoop implements Runnable, Operations {
             withdrawnOnStop = converger.withdrawAll();
             throw e;
         } finally {
-            hooks.close();
+            transitions.close();
             exports.close();
             stopped.countDown();
         }
@@ -297,11 +286,6 @@ public final class ControlLoop implements Runnable, Operations {
         return true;
     }
 
-    private void runPendingHooks() {
-        pendingHooks.forEach(Runnable::run);
-        pendingHooks.clear();
-    }
-
     // ---- operator commands -------------------------------------------------------------------
 
     @Override
@@ -400,7 +384,7 @@ public final class ControlLoop implements Runnable, Operations {
 
     // ---- health ------------------------------------------------------------------------------
 
-    /** Has the evaluator judge a service again; logs a transition and queues its on_change hook. */
+    /** Has the evaluator judge a service again; {@link Transitions} logs what changed. */
     private void evaluate(String name) {
         ServiceConfig s = config.services().get(name);
         Verdict prev = verdicts.get(name);
@@ -409,27 +393,8 @@ public final class ControlLoop implements Runnable, Operations {
         ServiceEvaluator.Evaluation e = evaluator.evaluate(s, prev, check -> checks.get(new CheckKey(name, check)),
                 new ServiceEvaluator.Settings(config.status().showCommands(), flapConfig), nowNanos,
                 env.wallMillis().getAsLong());
-        if (e.holdEnded()) {
-            log.info("{}: flap damping hold ended; announced again as its health allows", name);
-        }
-        if (e.holdStarted()) {
-            metrics.increment(Metric.FLAP_HOLDS, name);
-            log.warn("{}: more than {} state changes within {}: held withdrawn for {} (flap damping)", name,
-                    flapConfig.maxChanges(), Durations.format(flapConfig.window()), Durations.format(flapConfig.hold()));
-        }
-        Verdict next = e.verdict();
-        verdicts.put(name, next);
-        if (prev != null && prev.state() != next.state()) {
-            String from = prev.state().label();
-            String to = next.state().label();
-            try (var f = LogFields.of("event", "transition", "service", name, "from", from, "to", to,
-                    "prefixes", s.prefixes().stream().map(Prefix::toString).collect(joining(" ")))) {
-                log.info("{}: {} -> {}: {}", name, from, to, next.reasonAt(nowNanos));
-            }
-            metrics.increment(Metric.TRANSITIONS, name, from, to);
-            List<String> prefixes = s.prefixes().stream().map(Prefix::toString).toList();
-            pendingHooks.add(() -> hooks.run(name, s.onChange(), from, to, prefixes));
-        }
+        verdicts.put(name, e.verdict());
+        transitions.record(s, prev, e, flapConfig, nowNanos);
     }
 
     private DesiredState plan() {
