@@ -41,8 +41,11 @@ final class Job {
     private boolean rerun;
     /** The watch saw a close during the run in progress. */
     private boolean rerunIfPassed;
-    /** When a watch close asked for a run that has not started yet; MAX_VALUE when none did. */
-    private long watchDue = Long.MAX_VALUE;
+    /**
+     * When a watch close or a sibling's alert asked for a run that has not started yet; MAX_VALUE
+     * when none did.
+     */
+    private long askedDue = Long.MAX_VALUE;
     /** This run was started because a sibling saw a change; it does not alert in turn. */
     private boolean forSibling;
 
@@ -108,6 +111,7 @@ final class Job {
             return false;
         }
         forSibling = true;
+        askedDue = Math.min(askedDue, when);
         scheduleAt(when);
         return true;
     }
@@ -127,17 +131,18 @@ final class Job {
             rerunIfPassed = true;
             return true;
         }
-        watchDue = Math.min(watchDue, when);
+        askedDue = Math.min(askedDue, when);
         scheduleAt(when);
         return true;
     }
 
     /**
-     * Schedules the run after the one that just finished. A close that came between that
-     * run's end and this call asked for an earlier run, which this must not cancel.
+     * Schedules the run after the one that just finished. A watch close or a sibling's alert
+     * that came between that run's end and this call (while its result was being published)
+     * asked for an earlier run, which this must not cancel.
      */
     private synchronized void scheduleAfterRun(long next) {
-        scheduleAt(Math.min(next, watchDue));
+        scheduleAt(Math.min(next, askedDue));
     }
 
     private void fire() {
@@ -147,7 +152,7 @@ final class Job {
             }
             pending = null;
             inFlight = true;
-            watchDue = Long.MAX_VALUE;
+            askedDue = Long.MAX_VALUE;
         }
         ctx.slots().admit(this);
     }
