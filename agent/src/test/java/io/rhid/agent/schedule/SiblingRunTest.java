@@ -35,17 +35,7 @@ class SiblingRunTest {
     Runnable onNextResultOfA;
 
     ProbeScheduler scheduler() {
-        RandomGenerator noSplay = new RandomGenerator() {
-            @Override
-            public long nextLong() {
-                return 0;
-            }
-
-            @Override
-            public long nextLong(long bound) {
-                return 0;
-            }
-        };
+        RandomGenerator noSplay = () -> 0; // a bounded draw from all zero bits is 0 too: no splay
         return new ProbeScheduler(timer, held::add, timer, timer::millis, noSplay, u -> {
             updates.add(u);
             Runnable hook = onNextResultOfA;
