@@ -82,13 +82,19 @@ class CoalesceBench {
                         String evidence = rhid.log().substring(logBefore).lines()
                                 .filter(l -> l.contains("bird: applied") || l.contains(" -> ") || l.contains("hold"))
                                 .limit(120).collect(Collectors.joining("\n"));
-                        System.out.printf("kill %d: %d applies; rhid's log from the kill:%n%s%n", i, n, evidence);
+                        System.out.printf("kill %d: %d applies; rhid's log from the kill:%n%s%n", i + 1, n, evidence);
                         notes.add("kill " + (i + 1) + ": " + n + " applies");
                     }
                     server.waitFor();
                     long restarted = System.nanoTime();
                     server = startNginx(lab);
                     returns.add(routes.awaitAll(prefixes, false, Duration.ofSeconds(60)) - restarted);
+                    System.out.printf("kill %d: spread %.1f ms, %d applies, back %d ms after the restart%n", i + 1,
+                            (last - first) / 1e6, n, returns.get(i) / 1_000_000);
+                }
+                String keep = System.getProperty("rhid.bench.keeplog");
+                if (keep != null) {
+                    Files.writeString(Path.of(keep), rhid.log());
                 }
                 rhid.stop(Duration.ofSeconds(20));
             } finally {
