@@ -28,7 +28,7 @@ for arg in "$@"; do
     esac
 done
 if [ ${#benches[@]} -eq 0 ]; then
-    benches=(BirdLatencyBench WatchLatencyBench FrrLatencyBench FanoutBench ScaleBench ProbeLoadBench FootprintBench FlapSoakBench)
+    benches=(BirdLatencyBench WatchLatencyBench FrrLatencyBench FanoutBench CoalesceBench ScaleBench ProbeLoadBench FootprintBench FlapSoakBench)
 fi
 
 props=()
@@ -85,6 +85,7 @@ done
             BirdLatencyBench) f=bird-latency ;;
             FrrLatencyBench) f=frr-latency ;;
             FanoutBench) f=fanout ;;
+            CoalesceBench) f=coalesce ;;
             ScaleBench) f=scale ;;
             ProbeLoadBench) f=probe-load ;;
             FootprintBench) f=footprint ;;

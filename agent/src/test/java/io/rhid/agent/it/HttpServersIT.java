@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * its own config, pid and log files in this run's directory: fifty services with one check each,
  * every 500 ms with {@code fall: 2}, must make no transition but the first rise for 30 s, fail no
  * run for any reason but a timeout (a stall on a host whose cores are saturated), and
- * must all be withdrawn at the router soon after the server is killed. The servers differ in how
+ * must all be withdrawn at the router soon after the server is killed, in one apply to BIRD (from
+ * {@code rhid_router_apply_total}) and within 100 ms of each other. The servers differ in how
  * they end connections (HTTP/1.0, {@code Connection: close} after N requests, idle timeouts, no
  * keep-alive), which is what a client's connection handling gets wrong.
  */
@@ -51,6 +53,15 @@ class HttpServersIT {
     static final Duration RUN_FOR = Duration.ofSeconds(30);
     /** Detection (interval 500 ms + a fast re-run + timeouts, fall 2) plus the apply, with room for a busy machine. */
     static final Duration WITHDRAW_BOUND = Patience.of(Duration.ofSeconds(3));
+    /**
+     * First to last of the 50 withdrawals at the router after the server's death: one apply takes
+     * them all in a few ms; the bound leaves room for a machine whose cores are saturated.
+     */
+    static final Duration SPREAD_BOUND = Duration.ofMillis(100);
+    /** How long after the first apply a second one for the same death is looked for. */
+    static final Duration LATE_APPLY = Duration.ofMillis(500);
+    static final Pattern OK_APPLIES = Pattern.compile(
+            "^rhid_router_apply_total\\{daemon=\"bird\",result=\"ok\"} (\\S+)$", Pattern.MULTILINE);
     static final String STATUS = "127.0.0.1:9791";
     static final Pattern TRANSITION = Pattern.compile(
             "^rhid_transitions_total\\{service=\"([^\"]+)\",from=\"([^\"]+)\",to=\"([^\"]+)\"} (\\d+)", Pattern.MULTILINE);
@@ -198,7 +209,7 @@ class HttpServersIT {
     /**
      * Fifty services check {@code url} every 500 ms with fall 2 for 30 s from rhid's start: each
      * must rise once and never fall, and no run may fail but by a timeout; then the server is killed and every prefix must leave the
-     * router within {@link #WITHDRAW_BOUND}.
+     * router within {@link #WITHDRAW_BOUND}, all in one apply and within {@link #SPREAD_BOUND} of each other.
      */
     void proveAgainst(String name, String url, String checkOptions) throws Exception {
         Path config = Files.writeString(dir.resolve("rhid-" + name.replaceAll("[^a-z0-9]+", "-") + ".yaml"),
@@ -247,14 +258,72 @@ class HttpServersIT {
         assertThat(since.keySet()).as("reasons of failed runs after the rise (%s): %s", name, since)
                 .isSubsetOf("timeout_after");
 
+        long appliesBefore = okApplies(metrics());
+        int logBefore = rhid.log().length();
+        int mark = lab.routerWatch().mark();
         long killed = System.nanoTime();
         kill(server);
         Duration gone = awaitRoutes(false, Duration.ofSeconds(10), killed);
-        System.out.printf("HttpServersIT: %s: server killed -> all %d prefixes gone at the router after %d ms%n",
-                name, SERVICES, gone.toMillis());
+        long spread = withdrawalSpread(mark);
+        long applies = awaitApplies(appliesBefore) - appliesBefore;
+        System.out.printf("HttpServersIT: %s: server killed -> all %d prefixes gone at the router after %d ms; "
+                        + "first -> last withdrawal %.1f ms; BIRD applies: %d%n",
+                name, SERVICES, gone.toMillis(), spread / 1e6, applies);
         assertThat(gone).as("withdrawn after the kill").isLessThan(WITHDRAW_BOUND);
+        String applyLog = String.join("\n", rhid.log().substring(logBefore).lines()
+                .filter(l -> l.contains("bird: applied") || l.contains(" -> ")).limit(120).toList());
+        assertThat(applies).as("applies for one server's death (%s); rhid's applies and transitions after the kill:\n%s",
+                name, applyLog).isEqualTo(1);
+        assertThat(Duration.ofNanos(spread)).as("first -> last withdrawal at the router (%s); rhid's log:\n%s", name, applyLog)
+                .isLessThan(SPREAD_BOUND);
         assertThat(rhid.stop(Duration.ofSeconds(15))).isZero();
         rhid = null;
+    }
+
+    /**
+     * From the router's route events since {@code mark}: the time between the first and the last
+     * of the services' prefixes being deleted (each prefix's first deletion).
+     */
+    long withdrawalSpread(int mark) throws InterruptedException {
+        Set<String> wanted = new HashSet<>();
+        IntStream.range(0, SERVICES).forEach(i -> wanted.add(prefix(i)));
+        // awaitRoutes returned on these very events, so they are all there already.
+        List<RouteWatch.Event> events = lab.routerWatch().eventsFrom(mark, System.nanoTime());
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (RouteWatch.Event e : events) {
+            if (e.deleted() && wanted.remove(e.destination().replaceFirst("/32$", ""))) {
+                first = Math.min(first, e.nanos());
+                last = Math.max(last, e.nanos());
+            }
+        }
+        assertThat(wanted).as("prefixes whose deletion the router's route events did not show").isEmpty();
+        return last - first;
+    }
+
+    /**
+     * {@code rhid_router_apply_total{daemon="bird",result="ok"}} once it has passed
+     * {@code before}, then once more after {@link #LATE_APPLY} (rhid counts an apply just after
+     * BIRD took it, so a second apply for the same death would land within that): the count
+     * after the death's applies.
+     */
+    long awaitApplies(long before) {
+        long deadline = Patience.deadline(Duration.ofSeconds(5));
+        long now = okApplies(metrics());
+        while (now <= before && System.nanoTime() - deadline < 0) {
+            pause(20); // polling a counter, bounded by the deadline
+            now = okApplies(metrics());
+        }
+        assertThat(now).as("rhid_router_apply_total{result=\"ok\"} after the routes left").isGreaterThan(before);
+        // The test is the absence of a further apply over a span of time: there is nothing to await.
+        pause(LATE_APPLY.toMillis());
+        return okApplies(metrics());
+    }
+
+    static long okApplies(String metrics) {
+        Matcher m = OK_APPLIES.matcher(metrics);
+        assertThat(m.find()).as("rhid_router_apply_total{daemon=\"bird\",result=\"ok\"} in /metrics").isTrue();
+        return (long) Double.parseDouble(m.group(1));
     }
 
     Map<String, Long> failures(String metrics) {
