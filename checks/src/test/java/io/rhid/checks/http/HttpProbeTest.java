@@ -348,7 +348,14 @@ class HttpProbeTest {
                 while (!listener.isClosed()) {
                     try {
                         Socket socket = listener.accept();
-                        sockets.add(socket);
+                        synchronized (sockets) {
+                            // close() may have run since accept() returned: then it did not see this one.
+                            if (listener.isClosed()) {
+                                socket.close();
+                                return;
+                            }
+                            sockets.add(socket);
+                        }
                         connections.incrementAndGet();
                         accepted.release();
                         open.incrementAndGet();
