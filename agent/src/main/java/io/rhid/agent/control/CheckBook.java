@@ -73,6 +73,15 @@ final class CheckBook {
     }
 
     /**
+     * Whether a result changes nothing the loop decides on: a pass of a check that is up and
+     * passed its last run. Only its record's time, latency and text change, and its metrics, so
+     * it need not wake the loop (nor can it open the startup gate: the check was up already).
+     */
+    static boolean routine(CheckUpdate u) {
+        return u.result().passed() && u.previous().up() && u.previous().consecutivePasses() > 0 && u.health().up();
+    }
+
+    /**
      * Records a result of a check the config still has.
      *
      * @return whether its service must be evaluated again (a transition, or a result that may

@@ -34,11 +34,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -46,7 +44,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The single thread that owns rhid's mutable state. Probe outcomes and commands arrive through one
- * queue; each turn of the loop takes everything queued, records the checks' results, has the
+ * queue (the {@link Inbox}; a routine pass waits there for the next turn instead of waking the
+ * loop); each turn of the loop takes everything queued, records the checks' results, has the
  * {@link ServiceEvaluator} judge the services they touch, plans the desired state and hands it to
  * the {@link Converger}, which applies it if it differs from what was applied. Outcomes that
  * arrive together (a correlated failure of many services) are therefore applied as one change,
@@ -83,7 +82,7 @@ public final class ControlLoop implements Runnable, Operations {
     public record Stop() implements Event {
     }
 
-    private final BlockingQueue<Event> inbox = new LinkedBlockingQueue<>();
+    private final Inbox inbox;
     private final Environment env;
     private final MetricListener metrics;
     private final CheckBook checks;
@@ -112,6 +111,12 @@ public final class ControlLoop implements Runnable, Operations {
     private final Coalescer coalescer = new Coalescer();
     /** A plan change the coalescer held back, applied when the hold ends. */
     private boolean deferred;
+    /**
+     * Whether the coalescer is holding an apply back: every result then wakes the loop, since a
+     * linked check's pass ends the hold as much as its failure does. Written by the loop, read by
+     * probe threads.
+     */
+    private volatile boolean holding;
 
     public ControlLoop(RhidConfig config, ConfigSource source, ProbeTypes types, Environment env, RouterApplier router,
                        LoopbackApplier loopback, MetricListener metrics, String version) {
@@ -132,8 +137,9 @@ public final class ControlLoop implements Runnable, Operations {
         this.env = env;
         this.metrics = metrics;
         this.version = version;
+        this.inbox = new Inbox(env.ticker());
         this.checks = new CheckBook(types, new ProbeScheduler(env.timer(), env.probeRunner(), env.ticker(), env.wallMillis(),
-                env.random(), update -> submit(new ProbeEvent(update))), metrics);
+                env.random(), this::received), metrics);
         this.transitions = new Transitions(metrics);
         this.converger = new Converger(config, router, loopback, metrics, env.ticker(), env.wallMillis(), transitions::runPendingHooks);
         this.commands = new Commands(drains, flap, checks, converger, verdicts, env.ticker(), env.wallMillis());
@@ -147,9 +153,18 @@ public final class ControlLoop implements Runnable, Operations {
         this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat");
     }
 
-    /** Queues an event for the loop; never blocks. */
+    /** Queues an event for the loop and wakes it; never blocks. */
     public void submit(Event event) {
-        inbox.add(event);
+        inbox.post(event);
+    }
+
+    /** The scheduler's sink, on a probe thread: a routine result waits for the loop's next turn. */
+    private void received(CheckUpdate update) {
+        if (!holding && CheckBook.routine(update)) {
+            inbox.postQuietly(new ProbeEvent(update));
+        } else {
+            inbox.post(new ProbeEvent(update));
+        }
     }
 
     @Override
@@ -216,8 +231,9 @@ public final class ControlLoop implements Runnable, Operations {
     }
 
     /**
-     * One turn: waits up to {@code maxWaitNanos} (less if an overlay, a retry or a reconcile is
-     * due) for events, handles everything queued, then applies and reconciles as needed.
+     * One turn: waits up to {@code maxWaitNanos} (less if an overlay, a retry, a reconcile or the
+     * flush of routine results is due) for an event that wakes the loop, handles everything
+     * queued, then applies and reconciles as needed.
      *
      * @return false once the loop has stopped
      */
@@ -226,15 +242,26 @@ public final class ControlLoop implements Runnable, Operations {
         long deadline = Math.min(Math.min(converger.nextDeadline(), gate.nextDeadline()),
                 Math.min(Math.min(flap.nextDeadline(), drains.hold().nextDeadline()), coalescer.nextDeadline()));
         long wait = Math.max(0, Math.min(Math.min(maxWaitNanos, heartbeat.maxWaitNanos()), deadline - now));
+        long waitEnd = wait > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + wait;
         List<Event> batch = new ArrayList<>();
+        boolean interrupted = false;
         try {
-            Event first = wait == 0 ? inbox.poll() : inbox.poll(wait, TimeUnit.NANOSECONDS);
-            if (first != null) {
-                batch.add(first);
-                inbox.drainTo(batch);
+            // Routine results alone only shorten the wait to their flush deadline. Bounded: a
+            // wake-up without a loud event comes at most once per take (the first quiet event),
+            // plus a permit left over from the last take.
+            for (int i = 0; i < 3 && !inbox.loud(); i++) {
+                long t = env.ticker().nanos();
+                long until = Math.min(waitEnd, inbox.flushDeadline());
+                if (t >= until || !inbox.await(until - t)) {
+                    break;
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            interrupted = true;
+        }
+        inbox.takeAll(batch);
+        if (interrupted) {
             batch.add(new Stop());
         }
         Set<String> dirty = new TreeSet<>();
@@ -276,6 +303,7 @@ public final class ControlLoop implements Runnable, Operations {
         }
         // A command's reply waits for the apply, so a turn with commands is never held back.
         boolean hold = replies.isEmpty() && coalescer.holding(checks::get, now);
+        holding = coalescer.nextDeadline() != Long.MAX_VALUE;
         boolean replan = !dirty.isEmpty() || deferred;
         deferred = hold && replan;
         converger.turn(this::plan, replan && !hold, now);
