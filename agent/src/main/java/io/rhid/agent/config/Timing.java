@@ -24,11 +24,6 @@ public record Timing(Duration interval, Duration fastInterval, Duration timeout,
         Objects.requireNonNull(timeout, "timeout");
     }
 
-    /** A schedule without a watch connection: runs only on the interval grid (and on alerts). */
-    public Timing(Duration interval, Duration fastInterval, Duration timeout, int rise, int fall) {
-        this(interval, fastInterval, timeout, rise, fall, false);
-    }
-
     /** This schedule with {@code watch} set as given. */
     public Timing watching(boolean on) {
         return new Timing(interval, fastInterval, timeout, rise, fall, on);

@@ -81,7 +81,8 @@ record TimingLayer(Setting<Duration> interval, Setting<Duration> fastInterval, S
         }
         int rise = this.rise != null ? this.rise.value() : 2;
         int fall = this.fall != null ? this.fall.value() : 2;
-        return ok ? new Timing(interval, fast, timeout, rise, fall) : null;
+        // watch depends on the check's type as well: CheckBinder decides it.
+        return ok ? new Timing(interval, fast, timeout, rise, fall, false) : null;
     }
 
     private static int depth(String path) {

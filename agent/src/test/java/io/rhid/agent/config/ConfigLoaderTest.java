@@ -99,7 +99,7 @@ class ConfigLoaderTest {
 
     @Test
     void worst_case_detection_follows_the_documented_formula() {
-        Timing t = new Timing(Duration.ofMillis(200), Duration.ofMillis(20), Duration.ofMillis(100), 2, 3);
+        Timing t = new Timing(Duration.ofMillis(200), Duration.ofMillis(20), Duration.ofMillis(100), 2, 3, false);
         // interval + (fall - 1) x fast_interval + fall x timeout
         assertThat(t.worstCaseDetection()).isEqualTo(Duration.ofMillis(200 + 2 * 20 + 3 * 100));
     }

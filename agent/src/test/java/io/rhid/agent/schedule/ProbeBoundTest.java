@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class ProbeBoundTest {
 
     static final long MS = 1_000_000;
-    static final Timing TIMING = new Timing(Duration.ofMillis(200), Duration.ofMillis(20), Duration.ofMillis(100), 2, 2);
+    static final Timing TIMING = new Timing(Duration.ofMillis(200), Duration.ofMillis(20), Duration.ofMillis(100), 2, 2, false);
 
     final ManualTimer timer = new ManualTimer();
     final List<CheckUpdate> updates = new ArrayList<>();

@@ -22,7 +22,7 @@ class ProbeSchedulerTest {
 
     static final long MS = 1_000_000;
     static final CheckKey KEY = new CheckKey("dns", "tcp");
-    static final Timing TIMING = new Timing(Duration.ofMillis(200), Duration.ofMillis(20), Duration.ofMillis(100), 2, 2);
+    static final Timing TIMING = new Timing(Duration.ofMillis(200), Duration.ofMillis(20), Duration.ofMillis(100), 2, 2, false);
 
     final ManualTimer timer = new ManualTimer();
     final List<CheckUpdate> updates = new ArrayList<>();
@@ -116,7 +116,7 @@ class ProbeSchedulerTest {
     void does_not_use_fast_reruns_when_they_are_off() {
         ProbeScheduler s = scheduler(0);
         long start = timer.nanos();
-        Timing noFast = new Timing(Duration.ofMillis(200), Duration.ofMillis(200), Duration.ofMillis(100), 2, 2);
+        Timing noFast = new Timing(Duration.ofMillis(200), Duration.ofMillis(200), Duration.ofMillis(100), 2, 2, false);
         s.start(KEY, noFast, probe, "127.0.0.1:53", confirmedUp());
         probe.failing("connect refused");
         timer.advanceMillis(400);
@@ -259,7 +259,7 @@ class ProbeSchedulerTest {
 
     @Test
     void alerts_checks_of_the_same_endpoint_also_when_fall_is_1() {
-        Timing fallOne = new Timing(Duration.ofMillis(200), Duration.ofMillis(20), Duration.ofMillis(100), 1, 1);
+        Timing fallOne = new Timing(Duration.ofMillis(200), Duration.ofMillis(20), Duration.ofMillis(100), 1, 1, false);
         long[] splays = {0, 100 * MS};
         int[] next = {0};
         RandomGenerator staggered = new RandomGenerator() {

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class SiblingRunTest {
 
     static final long MS = 1_000_000;
-    static final Timing TIMING = new Timing(Duration.ofMillis(200), Duration.ofMillis(20), Duration.ofMillis(100), 2, 2);
+    static final Timing TIMING = new Timing(Duration.ofMillis(200), Duration.ofMillis(20), Duration.ofMillis(100), 2, 2, false);
     static final CheckKey A = new CheckKey("a", "tcp");
     static final CheckKey B = new CheckKey("b", "tcp");
     static final String ENDPOINT = "tcp 127.0.0.1:53";
