@@ -159,6 +159,31 @@ class ControlLoopTest {
     }
 
     @Test
+    void a_routine_pass_waits_for_the_next_turn_while_a_failure_wakes_the_loop_at_once() {
+        start(service("web", "203.0.113.80", "http"), "");
+        probes.get("http").passing();
+        step(0);
+        step(20);
+        assertThat(router.announced()).containsExactly(p("203.0.113.80/32"));
+        long before = loop.snapshot().services().get(0).checks().get(0).lastRunMillis();
+
+        timer.advanceMillis(200); // a pass of a check that is up and passed its last run
+        long t0 = System.nanoTime();
+        loop.turn(TimeUnit.MILLISECONDS.toNanos(100));
+        assertThat(System.nanoTime() - t0).as("nothing woke the turn before its wait was over")
+                .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(100));
+        assertThat(loop.snapshot().services().get(0).checks().get(0).lastRunMillis())
+                .as("the pass is recorded by the turn that took it").isGreaterThan(before);
+
+        probes.get("http").failing("connect refused");
+        timer.advanceMillis(200);
+        t0 = System.nanoTime();
+        loop.turn(TimeUnit.SECONDS.toNanos(60));
+        assertThat(System.nanoTime() - t0).as("the failure woke the turn").isLessThan(TimeUnit.SECONDS.toNanos(30));
+        assertThat(loop.snapshot().services().get(0).checks().get(0).lastResult()).isEqualTo("fail");
+    }
+
+    @Test
     void applies_once_at_start_with_nothing_announced_and_every_address_added() {
         start(service("web", "203.0.113.80", "http"), "");
         assertThat(router.applied()).hasSize(1);
