@@ -1,6 +1,7 @@
 package io.rhid.agent.bench;
 
 import io.rhid.agent.it.NetnsLab;
+import io.rhid.agent.it.NginxServer;
 import io.rhid.agent.it.Patience;
 import io.rhid.agent.it.RhidProcess;
 import io.rhid.agent.it.RouteWatch;
@@ -54,7 +55,7 @@ class CoalesceBench {
         try (NetnsLab lab = NetnsLab.start(dir); RouteWatch routes = new RouteWatch(lab.routerNetns())) {
             lab.waitForSession(Duration.ofSeconds(20));
             Path config = Files.writeString(lab.workDir().resolve("rhid.yaml"), config(lab));
-            Process server = startNginx(lab);
+            NginxServer server = new NginxServer(lab, lab.workDir().resolve("nginx"), PORT, "").start();
             try (RhidProcess rhid = RhidProcess.start(lab, config, "--log-level",
                     System.getProperty("rhid.bench.loglevel", "info"))) {
                 routes.awaitAll(prefixes, false, Duration.ofSeconds(60));
@@ -65,7 +66,7 @@ class CoalesceBench {
                     int logBefore = rhid.log().length();
                     routes.clear();
                     long killed = System.nanoTime();
-                    server.destroyForcibly();
+                    server.process().destroyForcibly();
                     long last = routes.awaitAll(prefixes, true, Duration.ofSeconds(10));
                     long first = Long.MAX_VALUE;
                     Set<String> seen = new HashSet<>();
@@ -85,9 +86,9 @@ class CoalesceBench {
                         System.out.printf("kill %d: %d applies; rhid's log from the kill:%n%s%n", i + 1, n, evidence);
                         notes.add("kill " + (i + 1) + ": " + n + " applies");
                     }
-                    server.waitFor();
+                    server.process().waitFor();
                     long restarted = System.nanoTime();
-                    server = startNginx(lab);
+                    server.start();
                     returns.add(routes.awaitAll(prefixes, false, Duration.ofSeconds(60)) - restarted);
                     System.out.printf("kill %d: spread %.1f ms, %d applies, back %d ms after the restart%n", i + 1,
                             (last - first) / 1e6, n, returns.get(i) / 1_000_000);
@@ -98,7 +99,7 @@ class CoalesceBench {
                 }
                 rhid.stop(Duration.ofSeconds(20));
             } finally {
-                NetnsLab.terminate(server, Duration.ofSeconds(3));
+                server.close();
             }
         }
         Stats s = Stats.ofNanos(spreads);
@@ -163,43 +164,6 @@ class CoalesceBench {
                 services:
                 %s""".formatted(lab.includeFile(), lab.hostBirdSocket(), lab.workDir().resolve("state"),
                 lab.workDir().resolve("control.sock"), STATUS, services);
-    }
-
-    /** nginx in the lab host as one process (SIGKILL to it is the server's death), its files in the lab's directory. */
-    static Process startNginx(NetnsLab lab) throws Exception {
-        Path home = Files.createDirectories(lab.workDir().resolve("nginx"));
-        Path conf = Files.writeString(home.resolve("nginx.conf"), """
-                daemon off;
-                master_process off;
-                pid %1$s/nginx.pid;
-                error_log %1$s/error.log;
-                events { worker_connections 1024; }
-                http {
-                    access_log off;
-                    client_body_temp_path %1$s/body;
-                    proxy_temp_path %1$s/proxy;
-                    fastcgi_temp_path %1$s/fastcgi;
-                    uwsgi_temp_path %1$s/uwsgi;
-                    scgi_temp_path %1$s/scgi;
-                    server {
-                        listen 127.0.0.1:%2$d;
-                        location / { return 200 "ok\\n"; }
-                    }
-                }
-                """.formatted(home, PORT));
-        Process p = lab.startInHost(List.of("nginx", "-p", home.toString(), "-c", conf.toString()), home.resolve("out.log"));
-        String connect = "import socket; socket.create_connection(('127.0.0.1', " + PORT + "), 1).close()";
-        for (int i = 0; i < 200; i++) {
-            if (!p.isAlive()) {
-                throw new AssertionError("nginx exited with " + p.exitValue() + ": " + Files.readString(home.resolve("error.log")));
-            }
-            if (lab.runInHost(Duration.ofSeconds(5), lab.python3().toString(), "-c", connect).exitCode() == 0) {
-                return p;
-            }
-            Thread.sleep(50);
-        }
-        NetnsLab.terminate(p, Duration.ofSeconds(3));
-        throw new AssertionError("nginx did not listen on " + PORT);
     }
 
     static long okApplies(NetnsLab lab) {

@@ -75,7 +75,7 @@ class WatchLatencyBench {
         try (NetnsLab lab = NetnsLab.start(workDir); RouteWatch routes = new RouteWatch(lab.routerNetns())) {
             lab.waitForSession(Duration.ofSeconds(20));
             Path config = WatchIT.writeConfig(lab, "2s", watch);
-            Process server = WatchIT.startKeepAliveHttpServer(lab, WatchIT.PORT);
+            Process server = lab.startToyHttpService(WatchIT.PORT, true);
             try (RhidProcess rhid = RhidProcess.start(lab, config)) {
                 routes.await(WatchIT.PREFIX, false, Duration.ofSeconds(30));
                 Random random = new Random(watch ? 16 : 61);
@@ -105,7 +105,7 @@ class WatchLatencyBench {
                         watchToConfigure.add(configure - saw);
                     }
                     server.waitFor();
-                    server = WatchIT.startKeepAliveHttpServer(lab, WatchIT.PORT);
+                    server = lab.startToyHttpService(WatchIT.PORT, true);
                     routes.await(WatchIT.PREFIX, false, Duration.ofSeconds(15));
                 }
                 rhid.stop(Duration.ofSeconds(20));

@@ -106,21 +106,21 @@ class HttpServersIT {
     @Test
     @Order(1)
     void nginx_with_its_default_keep_alive() throws Exception {
-        server = nginx("default", "", "listen 127.0.0.1:8080;");
+        server = nginx("default", 8080, "", "");
         proveAgainst("nginx default", "http://127.0.0.1:8080/", "");
     }
 
     @Test
     @Order(2)
     void nginx_closing_after_three_requests() throws Exception {
-        server = nginx("requests3", "keepalive_requests 3;", "listen 127.0.0.1:8080;");
+        server = nginx("requests3", 8080, "keepalive_requests 3;", "");
         proveAgainst("nginx keepalive_requests 3", "http://127.0.0.1:8080/", "");
     }
 
     @Test
     @Order(3)
     void nginx_without_keep_alive() throws Exception {
-        server = nginx("timeout0", "keepalive_timeout 0;", "listen 127.0.0.1:8080;");
+        server = nginx("timeout0", 8080, "keepalive_timeout 0;", "");
         proveAgainst("nginx keepalive_timeout 0", "http://127.0.0.1:8080/", "");
     }
 
@@ -148,8 +148,7 @@ class HttpServersIT {
     @Test
     @Order(7)
     void nginx_over_tls_with_a_self_signed_certificate_unverified() throws Exception {
-        server = nginx("tls-self", "", """
-                listen 127.0.0.1:8443 ssl;
+        server = nginx("tls-self", 8443, "", """
                 ssl_certificate %s;
                 ssl_certificate_key %s;
                 """.formatted(pki.resolve("self.crt"), pki.resolve("self.key")));
@@ -159,8 +158,7 @@ class HttpServersIT {
     @Test
     @Order(8)
     void nginx_over_tls_verified_with_ca_file_and_requiring_a_client_certificate() throws Exception {
-        server = nginx("tls-ca", "", """
-                listen 127.0.0.1:8443 ssl;
+        server = nginx("tls-ca", 8443, "", """
                 ssl_certificate %s;
                 ssl_certificate_key %s;
                 ssl_client_certificate %s;
@@ -181,7 +179,7 @@ class HttpServersIT {
     @Test
     @Order(9)
     void rhid_probe_with_a_100ms_timeout_passes_ten_runs_of_ten_from_a_cold_start() throws Exception {
-        server = nginx("probe", "", "listen 127.0.0.1:8080;");
+        server = nginx("probe", 8080, "", "");
         Path config = Files.writeString(dir.resolve("probe.yaml"), """
                 services:
                   web:
@@ -393,32 +391,9 @@ class HttpServersIT {
     // ---------------------------------------------------------------------------------------------
     // Starting servers in the lab host, each with its own files under this run's directory
 
-    Process nginx(String name, String httpOptions, String serverOptions) throws IOException {
-        Path home = Files.createDirectories(dir.resolve("nginx-" + name));
-        Path conf = Files.writeString(home.resolve("nginx.conf"), """
-                daemon off;
-                # One process: SIGKILL to it is the server's death (a master's workers would outlive it).
-                master_process off;
-                pid %1$s/nginx.pid;
-                error_log %1$s/error.log;
-                events { worker_connections 1024; }
-                http {
-                    access_log off;
-                    client_body_temp_path %1$s/body;
-                    proxy_temp_path %1$s/proxy;
-                    fastcgi_temp_path %1$s/fastcgi;
-                    uwsgi_temp_path %1$s/uwsgi;
-                    scgi_temp_path %1$s/scgi;
-                    %2$s
-                    server {
-                        %3$s
-                        location / { return 200 "ok\\n"; }
-                    }
-                }
-                """.formatted(home, httpOptions, serverOptions));
-        Process p = lab.startInHost(List.of("nginx", "-p", home.toString(), "-c", conf.toString()), home.resolve("out.log"));
-        awaitListening(p, serverOptions.contains("8443") ? 8443 : 8080, home.resolve("error.log"));
-        return p;
+    /** nginx as one process with its files in {@code nginx-NAME}; TLS on {@code port} when {@code tls} is not empty. */
+    Process nginx(String name, int port, String keepAlive, String tls) {
+        return new NginxServer(lab, dir.resolve("nginx-" + name), port, keepAlive, tls).start().process();
     }
 
     Process apache() throws IOException {
@@ -443,7 +418,7 @@ class HttpServersIT {
                 </Directory>
                 """.formatted(home, www, modules));
         Process p = lab.startInHost(List.of("apache2", "-f", conf.toString(), "-DFOREGROUND"), home.resolve("out.log"));
-        awaitListening(p, 8080, home.resolve("error.log"));
+        lab.awaitListening(p, 8080, "apache2", () -> "its log:\n" + readQuietly(home.resolve("error.log")));
         return p;
     }
 
@@ -458,7 +433,7 @@ class HttpServersIT {
                 server.errorlog = "%1$s/error.log"
                 """.formatted(home, www));
         Process p = lab.startInHost(List.of("lighttpd", "-D", "-f", conf.toString()), home.resolve("out.log"));
-        awaitListening(p, 8080, home.resolve("error.log"));
+        lab.awaitListening(p, 8080, "lighttpd", () -> "its log:\n" + readQuietly(home.resolve("error.log")));
         return p;
     }
 
@@ -469,26 +444,6 @@ class HttpServersIT {
         Path index = Files.writeString(www.resolve("index.html"), "ok\n");
         Files.setPosixFilePermissions(index, PosixFilePermissions.fromString("rw-r--r--"));
         return www;
-    }
-
-    void awaitListening(Process p, int port, Path log) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (true) {
-            if (!p.isAlive()) {
-                throw new AssertionError("server exited with " + p.exitValue() + "; its log:\n" + readQuietly(log));
-            }
-            NetnsLab.CommandResult r = lab.runInHost(Duration.ofSeconds(5), "curl", "-sk", "-o", "/dev/null",
-                    "http" + (port == 8443 ? "s" : "") + "://127.0.0.1:" + port + "/");
-            // curl exits 0 on any HTTP answer (and 56 when nginx asks for a client certificate).
-            if (r.exitCode() == 0 || r.exitCode() == 56) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                kill(p);
-                throw new AssertionError("server did not listen on " + port + " within 10 s; its log:\n" + readQuietly(log));
-            }
-            pause(50);
-        }
     }
 
     /** SIGKILL to the server and every process it started, by PID. */

@@ -433,6 +433,14 @@ public final class NetnsLab implements AutoCloseable {
      * connections. Kill the returned process to make the service fail.
      */
     public Process startToyHttpService(int port) {
+        return startToyHttpService(port, false);
+    }
+
+    /**
+     * As {@link #startToyHttpService(int)}; with {@code keepAlive} it speaks HTTP/1.1 and keeps
+     * connections open instead of answering in HTTP/1.0 and closing.
+     */
+    public Process startToyHttpService(int port, boolean keepAlive) {
         Path root = workDir.resolve("http-" + port);
         Path log = workDir.resolve("http-" + port + ".log");
         try {
@@ -440,20 +448,36 @@ public final class NetnsLab implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Process p = startInHost(List.of(tools.python3().toString(), "-m", "http.server",
-                "--bind", "127.0.0.1", "--directory", root.toString(), Integer.toString(port)), log);
+        List<String> argv = new ArrayList<>(List.of(tools.python3().toString(), "-m", "http.server"));
+        if (keepAlive) {
+            argv.addAll(List.of("--protocol", "HTTP/1.1"));
+        }
+        argv.addAll(List.of("--bind", "127.0.0.1", "--directory", root.toString(), Integer.toString(port)));
+        Process p = startInHost(argv, log);
+        awaitListening(p, port, "toy HTTP service", () -> "its log:\n" + tail(log, 20));
+        return p;
+    }
+
+    /**
+     * Waits until 127.0.0.1:{@code port} in the host namespace accepts connections while
+     * {@code server} runs. When it exits or does not listen in time, stops it and what it started
+     * by PID and throws an {@link AssertionError} naming {@code what} with {@code logs} (the
+     * server's, read then).
+     */
+    public void awaitListening(Process server, int port, String what, Supplier<String> logs) {
         String connect = "import socket; socket.create_connection(('127.0.0.1', " + port + "), 1).close()";
         try {
-            return Patience.until(DAEMON_START_TIMEOUT, Duration.ofMillis(50), () -> {
-                if (!p.isAlive()) {
-                    throw new AssertionError("toy HTTP service on port " + port + " exited with " + p.exitValue()
-                            + "; its log:\n" + tail(log, 20));
+            Patience.until(DAEMON_START_TIMEOUT, Duration.ofMillis(50), () -> {
+                if (!server.isAlive()) {
+                    throw new AssertionError(what + " on port " + port + " exited with " + server.exitValue()
+                            + "; " + logs.get());
                 }
                 return runInHost(COMMAND_TIMEOUT, tools.python3().toString(), "-c", connect).exitCode() == 0
-                        ? Optional.of(p) : Optional.empty();
-            }, () -> "toy HTTP service on port " + port + " did not accept connections; its log:\n" + tail(log, 20));
+                        ? Optional.of(true) : Optional.empty();
+            }, () -> what + " did not listen on port " + port + "; " + logs.get());
         } catch (AssertionError | RuntimeException e) {
-            LabCommands.terminateQuietly(p);
+            server.descendants().forEach(ProcessHandle::destroyForcibly);
+            LabCommands.terminateQuietly(server);
             throw e;
         }
     }

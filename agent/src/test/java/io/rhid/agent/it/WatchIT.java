@@ -45,7 +45,7 @@ public class WatchIT {
         try (NetnsLab lab = NetnsLab.start(dir); RouteWatch routes = new RouteWatch(lab.routerNetns())) {
             lab.waitForSession(Duration.ofSeconds(20));
             Path config = writeConfig(lab, "5s", true);
-            Process server = startKeepAliveHttpServer(lab, PORT);
+            Process server = lab.startToyHttpService(PORT, true);
             try (RhidProcess rhid = RhidProcess.start(lab, config)) {
                 routes.await(PREFIX, false, Duration.ofSeconds(30));
                 Random random = new Random(16);
@@ -98,30 +98,9 @@ public class WatchIT {
         long gone = routes.await(PREFIX, true, Duration.ofSeconds(10));
         millis.add((gone - killed) / 1_000_000);
         server.waitFor();
-        Process next = startKeepAliveHttpServer(lab, PORT);
+        Process next = lab.startToyHttpService(PORT, true);
         routes.await(PREFIX, false, announceWait);
         return next;
-    }
-
-    /**
-     * {@code python3 -m http.server --protocol HTTP/1.1} on 127.0.0.1:{@code port} in the host
-     * namespace (threaded, keep-alive), once it accepts connections.
-     */
-    public static Process startKeepAliveHttpServer(NetnsLab lab, int port) throws IOException, InterruptedException {
-        Path root = Files.createDirectories(lab.workDir().resolve("www"));
-        Process p = lab.startInHost(List.of(lab.python3().toString(), "-m", "http.server", "--protocol", "HTTP/1.1",
-                "--bind", "127.0.0.1", "--directory", root.toString(), Integer.toString(port)),
-                lab.workDir().resolve("http-" + port + ".log"));
-        String connect = "import socket; socket.create_connection(('127.0.0.1', " + port + "), 1).close()";
-        long deadline = Patience.deadline(Duration.ofSeconds(10));
-        while (lab.runInHost(Duration.ofSeconds(5), lab.python3().toString(), "-c", connect).exitCode() != 0) {
-            if (!p.isAlive() || System.nanoTime() > deadline) {
-                NetnsLab.terminate(p, Duration.ofSeconds(3));
-                throw new AssertionError("the HTTP server on port " + port + " did not start");
-            }
-            Thread.sleep(20); // polling a process we cannot be notified by
-        }
-        return p;
     }
 
     private static String tail(String log) {

@@ -16,10 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -51,15 +50,31 @@ final class ExecProbe implements Probe {
     private static final Duration OUTPUT_WAIT = Duration.ofSeconds(3);
 
     /**
+     * At most this many threads read commands' output at once, whatever calls the probe: a run
+     * beyond them queues its reader. 16 is well above the exec checks a host usually runs at the
+     * same moment, and a queued reader costs nothing but time: the command's output waits in the
+     * pipe (64 KiB on Linux) until a reader is free, and readers free up as their runs end, at the
+     * latest at their check's timeout, when the command's session is killed. Only a command that
+     * writes more than the pipe holds while all 16 are busy waits for one, and may time out.
+     */
+    static final int READER_THREADS = 16;
+
+    /**
      * Reads commands' output while they run, so a chatty command never blocks on a full pipe;
      * idle threads end after a minute.
      */
-    private static final ExecutorService READERS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), r -> {
-                Thread t = new Thread(r, "rhid-exec-output");
-                t.setDaemon(true);
-                return t;
-            });
+    private static final ThreadPoolExecutor READERS = readers();
+
+    private static ThreadPoolExecutor readers() {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(READER_THREADS, READER_THREADS, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "rhid-exec-output");
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
 
     private final String label;
     private final Duration timeout;
@@ -203,6 +218,11 @@ final class ExecProbe implements Probe {
             return Reasons.cut(message.substring(open + 2, message.length() - 1));
         }
         return Reasons.cut(message);
+    }
+
+    /** The most output readers that ever ran at once, for tests. */
+    static int mostReaderThreads() {
+        return READERS.getLargestPoolSize();
     }
 
     /** The pid of the last command started, for tests. */

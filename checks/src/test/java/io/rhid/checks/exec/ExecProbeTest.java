@@ -5,12 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rhid.checks.spi.ProbeContext;
 import io.rhid.checks.spi.ProbeResult;
 import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -192,6 +201,59 @@ class ExecProbeTest {
             assertThat(probe.run()).isEqualTo(ProbeResult.failure("timeout after 300ms"));
             assertThat(ProcessHandle.of(probe.lastPid())).isEmpty();
         }
+    }
+
+    @Test
+    void runs_more_commands_at_once_than_it_has_output_readers_and_gives_each_its_own_reason() throws Exception {
+        int runs = 3 * ExecProbe.READER_THREADS;
+        // Every command says it started through READY, then waits on GO, so all of them run at once
+        // before the first is let go: each needs its reader then, and a pool without a bound would
+        // start one thread per command. Both FIFOs are held open read-write here, so no open blocks.
+        Path ready = fifo("ready");
+        Path go = fifo("go");
+        ExecutorService callers = Executors.newFixedThreadPool(runs);
+        try (RandomAccessFile readyEnd = new RandomAccessFile(ready.toFile(), "rw");
+                RandomAccessFile goEnd = new RandomAccessFile(go.toFile(), "rw")) {
+            List<ExecProbe> probes = new ArrayList<>();
+            List<Future<ProbeResult>> results = new ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                ExecProbe probe = new ExecProbe(new ExecProbeSpec(List.of("/bin/sh", "-c",
+                        "echo reason-$1; echo $1 > \"$2\"; read x < \"$3\"; exit 3", "sh", Integer.toString(i),
+                        ready.toString(), go.toString()), Map.of()), new ProbeContext("test/exec", Duration.ofSeconds(30)));
+                probes.add(probe);
+                results.add(callers.submit(probe::run));
+            }
+            Set<String> announced = CompletableFuture.supplyAsync(() -> {
+                Set<String> seen = new HashSet<>();
+                try {
+                    for (int i = 0; i < runs; i++) {
+                        seen.add(readyEnd.readLine());
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                return seen;
+            }).get(60, TimeUnit.SECONDS);
+            assertThat(announced).hasSize(runs);
+            assertThat(ExecProbe.mostReaderThreads()).isLessThanOrEqualTo(ExecProbe.READER_THREADS);
+
+            goEnd.write("\n".repeat(runs).getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < runs; i++) {
+                assertThat(results.get(i).get(60, TimeUnit.SECONDS)).isEqualTo(ProbeResult.failure("exit 3: reason-" + i));
+                started.add(probes.get(i).lastPid());
+            }
+            assertThat(ExecProbe.mostReaderThreads()).isLessThanOrEqualTo(ExecProbe.READER_THREADS);
+        } finally {
+            callers.shutdownNow();
+        }
+    }
+
+    private Path fifo(String name) throws IOException, InterruptedException {
+        Path fifo = dir.resolve(name);
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assertThat(mkfifo.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS) && mkfifo.exitValue() == 0)
+                .as("mkfifo " + fifo).isTrue();
+        return fifo;
     }
 
     @Test

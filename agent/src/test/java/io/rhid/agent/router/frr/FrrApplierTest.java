@@ -45,7 +45,19 @@ class FrrApplierTest {
     Path dir;
 
     FakeFrr frr;
+    RhidConfig config;
+    FrrApplier applier;
     final List<Long> pauses = new ArrayList<>();
+
+    /**
+     * The fixture of every test: a bgpd running {@code router bgp bgpdAsn} (with an operator's
+     * neighbor, network and route-map), rhid's config with {@code frrSection}, and the applier.
+     */
+    void given(long bgpdAsn, String frrSection) {
+        frr = FakeFrr.withInstance(bgpdAsn);
+        config = config(frrSection);
+        applier = applier(config);
+    }
 
     RhidConfig config(String frrSection) {
         return Configs.parse("""
@@ -70,14 +82,13 @@ class FrrApplierTest {
     @Nested
     class Vtysh_mode {
 
-        RhidConfig config;
-        FrrApplier applier;
+        String vtysh() {
+            return "{ asn: 65000, vtysh_args: [--vty_socket, %s] }".formatted(dir);
+        }
 
         @BeforeEach
         void setUp() {
-            frr = FakeFrr.withInstance(65000);
-            config = config("{ asn: 65000, vtysh_args: [--vty_socket, %s] }".formatted(dir));
-            applier = applier(config);
+            given(65000, vtysh());
         }
 
         @Test
@@ -214,10 +225,9 @@ class FrrApplierTest {
 
         @Test
         void never_creates_a_bgp_instance_when_bgpd_runs_another_asn() {
-            frr = FakeFrr.withInstance(65001);
-            FrrApplier a = applier(config);
+            given(65001, vtysh());
 
-            assertThatThrownBy(() -> a.apply(web(config, ServiceState.UP)))
+            assertThatThrownBy(() -> applier.apply(web(config, ServiceState.UP)))
                     .isInstanceOf(ApplyException.class)
                     .hasMessage("bgpd has no `router bgp 65000` (router.frr.asn); it has router bgp 65001. "
                             + "rhid announces only from an existing instance and never creates one");
@@ -360,18 +370,13 @@ class FrrApplierTest {
                 exit
                 """;
 
-        RhidConfig config;
-        FrrApplier applier;
         Path file;
 
         @BeforeEach
         void setUp() throws IOException {
-            frr = FakeFrr.withInstance(65000);
-            file = dir.resolve("frr.conf");
-            Files.writeString(file, OPERATOR_FILE);
-            config = config("{ asn: 65000, mode: reload, config_file: %s, vtysh_args: [--vty_socket, %s], "
+            file = Files.writeString(dir.resolve("frr.conf"), OPERATOR_FILE);
+            given(65000, "{ asn: 65000, mode: reload, config_file: %s, vtysh_args: [--vty_socket, %s], "
                     .formatted(file, dir) + "frr_reload_args: [--confdir, %s, --rundir, %s] }".formatted(dir, dir));
-            applier = applier(config);
         }
 
         @Test
