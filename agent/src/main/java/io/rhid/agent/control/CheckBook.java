@@ -5,6 +5,7 @@ import io.rhid.agent.config.ProbeTypes;
 import io.rhid.agent.config.RhidConfig;
 import io.rhid.agent.config.ServiceConfig;
 import io.rhid.agent.health.CheckRecord;
+import io.rhid.agent.health.RiseFall;
 import io.rhid.agent.log.LogFields;
 import io.rhid.agent.schedule.CheckKey;
 import io.rhid.agent.schedule.CheckUpdate;
@@ -73,12 +74,30 @@ final class CheckBook {
     }
 
     /**
-     * Whether a result changes nothing the loop decides on: a pass of a check that is up and
-     * passed its last run. Only its record's time, latency and text change, and its metrics, so
-     * it need not wake the loop (nor can it open the startup gate: the check was up already).
+     * Whether a result changes nothing the loop decides on: it agrees with the check's confirmed
+     * state, as its last result did, and the check is past its first {@code rise} results (until
+     * then each result may make its service ready to be judged). A pass of a check that is up, or
+     * a failure of one that is down: only the record's time, latency and text change, and the
+     * metrics, so it need not wake the loop.
      */
-    static boolean routine(CheckUpdate u) {
-        return u.result().passed() && u.previous().up() && u.previous().consecutivePasses() > 0 && u.health().up();
+    static boolean routine(CheckUpdate u, int rise) {
+        RiseFall before = u.previous();
+        boolean agrees = u.result().passed() == before.up();
+        boolean agreedBefore = before.up() ? before.consecutivePasses() > 0 : before.consecutiveFailures() > 0;
+        return agrees && agreedBefore && u.health().up() == before.up() && u.health().results() > rise;
+    }
+
+    /** The check's {@code rise} in {@code config}, or -1 if the config no longer has the check. */
+    static int rise(RhidConfig config, CheckKey key) {
+        ServiceConfig s = config.services().get(key.service());
+        if (s != null) {
+            for (CheckConfig c : s.checks()) {
+                if (c.name().equals(key.check())) {
+                    return c.timing().rise();
+                }
+            }
+        }
+        return -1;
     }
 
     /**

@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The single thread that owns rhid's mutable state. Probe outcomes and commands arrive through one
- * queue (the {@link Inbox}; a routine pass waits there for the next turn instead of waking the
- * loop); each turn of the loop takes everything queued, records the checks' results, has the
+ * queue (the {@link Inbox}; a routine result, one that agrees with its check's state as the one
+ * before did, waits there for the next turn instead of waking the loop); each turn of the loop takes everything queued, records the checks' results, has the
  * {@link ServiceEvaluator} judge the services they touch, plans the desired state and hands it to
  * the {@link Converger}, which applies it if it differs from what was applied. Outcomes that
  * arrive together (a correlated failure of many services) are therefore applied as one change,
@@ -160,7 +160,8 @@ public final class ControlLoop implements Runnable, Operations {
 
     /** The scheduler's sink, on a probe thread: a routine result waits for the loop's next turn. */
     private void received(CheckUpdate update) {
-        if (!holding && CheckBook.routine(update)) {
+        int rise = CheckBook.rise(config, update.key());
+        if (!holding && rise >= 0 && CheckBook.routine(update, rise)) {
             inbox.postQuietly(new ProbeEvent(update));
         } else {
             inbox.post(new ProbeEvent(update));

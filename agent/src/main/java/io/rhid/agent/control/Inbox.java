@@ -13,8 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Posting is safe from any thread and never blocks; taking and waiting are the loop's.
  *
  * <p>Most probe results change nothing the loop decides on: a check that was passing and up passes
- * again. Waking the loop for each of them cost more CPU than the probes themselves (a thread
- * wake-up and a status rebuild per result, 250 a second with 50 checks at 200 ms). Such a result
+ * again, or one that was failing and down fails again. Waking the loop for each of them cost more
+ * CPU than the probes themselves (a thread wake-up and a status rebuild per result, 250 a second
+ * with 50 checks at 200 ms; 16 % of a core with 1,000 checks of a dead server). Such a result
  * is posted {@linkplain #postQuietly quietly}: it waits in the queue, in order with everything
  * else, until a loud event wakes the loop or, at the latest, {@link #QUIET_FLUSH_NANOS} after the
  * oldest quiet event came, so status and metrics lag by at most that.

@@ -159,7 +159,7 @@ class ControlLoopTest {
     }
 
     @Test
-    void a_routine_pass_waits_for_the_next_turn_while_a_failure_wakes_the_loop_at_once() {
+    void a_routine_result_waits_for_the_next_turn_while_a_first_failure_wakes_the_loop_at_once() {
         start(service("web", "203.0.113.80", "http"), "");
         probes.get("http").passing();
         step(0);
@@ -181,6 +181,16 @@ class ControlLoopTest {
         loop.turn(TimeUnit.SECONDS.toNanos(60));
         assertThat(System.nanoTime() - t0).as("the failure woke the turn").isLessThan(TimeUnit.SECONDS.toNanos(30));
         assertThat(loop.snapshot().services().get(0).checks().get(0).lastResult()).isEqualTo("fail");
+        step(20); // the second failure confirms it down
+        assertThat(router.announced()).isEmpty();
+        int failures = loop.snapshot().services().get(0).checks().get(0).consecutiveFailures();
+
+        timer.advanceMillis(200); // a failure of a check that is down and failed its last run
+        t0 = System.nanoTime();
+        loop.turn(TimeUnit.MILLISECONDS.toNanos(100));
+        assertThat(System.nanoTime() - t0).as("nothing woke the turn before its wait was over")
+                .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(100));
+        assertThat(loop.snapshot().services().get(0).checks().get(0).consecutiveFailures()).isEqualTo(failures + 1);
     }
 
     @Test

@@ -75,19 +75,26 @@ class InboxTest {
     }
 
     @Test
-    void routine_means_a_pass_of_a_check_that_is_up_and_passed_its_last_run() {
+    void routine_means_a_result_that_agrees_with_the_state_as_the_last_one_did_past_the_first_rise_results() {
         RiseFall upPassing = new RiseFall(true, 0, 3, 0, 5);
         RiseFall upAfterFailure = new RiseFall(true, 1, 0, 1, 5);
-        RiseFall down = new RiseFall(false, 0, 0, 4, 5);
-        assertThat(CheckBook.routine(update(upPassing, true, 2))).isTrue();
-        assertThat(CheckBook.routine(update(upPassing, false, 2))).as("a failure").isFalse();
-        assertThat(CheckBook.routine(update(upAfterFailure, true, 2))).as("a pass that ends a failing streak").isFalse();
-        assertThat(CheckBook.routine(update(down, true, 1))).as("a pass of a down check, here confirming it up").isFalse();
-        assertThat(CheckBook.routine(update(down, true, 2))).as("a pass of a down check").isFalse();
+        RiseFall downFailing = new RiseFall(false, 0, 0, 4, 5);
+        RiseFall downAfterPass = new RiseFall(false, 1, 1, 0, 5);
+        assertThat(CheckBook.routine(update(upPassing, true), 2)).isTrue();
+        assertThat(CheckBook.routine(update(downFailing, false), 2)).isTrue();
+        assertThat(CheckBook.routine(update(upPassing, false), 2)).as("a first failure").isFalse();
+        assertThat(CheckBook.routine(update(downFailing, true), 2)).as("a first pass").isFalse();
+        assertThat(CheckBook.routine(update(upAfterFailure, true), 2)).as("a pass that ends a failing streak").isFalse();
+        assertThat(CheckBook.routine(update(downAfterPass, false), 2)).as("a failure that ends a rising streak").isFalse();
+        assertThat(CheckBook.routine(update(upAfterFailure, false), 2)).as("a failure that confirms it down").isFalse();
+        RiseFall startingDown = new RiseFall(false, 0, 0, 1, 1);
+        assertThat(CheckBook.routine(update(startingDown, false), 2))
+                .as("the second of rise 2 results: the service may now be judged").isFalse();
+        assertThat(CheckBook.routine(update(startingDown.record(false, 2, 2), false), 2)).isTrue();
     }
 
-    static CheckUpdate update(RiseFall before, boolean passed, int rise) {
+    static CheckUpdate update(RiseFall before, boolean passed) {
         return new CheckUpdate(new CheckKey("web", "http"), passed ? ProbeResult.pass("ok") : ProbeResult.failure("no"),
-                before.record(passed, rise, 2), before, 0, 1, 2);
+                before.record(passed, 2, 2), before, 0, 1, 2);
     }
 }
