@@ -78,9 +78,13 @@ final class CheckBook {
      * state, as its last result did, and the check is past its first {@code rise} results (until
      * then each result may make its service ready to be judged). A pass of a check that is up, or
      * a failure of one that is down: only the record's time, latency and text change, and the
-     * metrics, so it need not wake the loop.
+     * metrics, so it need not wake the loop. A run an operator asked for is never routine: they
+     * look at the status next.
      */
     static boolean routine(CheckUpdate u, int rise) {
+        if (u.asked()) {
+            return false;
+        }
         RiseFall before = u.previous();
         boolean agrees = u.result().passed() == before.up();
         boolean agreedBefore = before.up() ? before.consecutivePasses() > 0 : before.consecutiveFailures() > 0;

@@ -12,9 +12,11 @@ import java.util.Objects;
  * @param startedNanos  when the run started ({@link Ticker} time)
  * @param finishedNanos when it finished ({@link Ticker} time)
  * @param finishedAtMillis when it finished, wall clock, for logs and status
+ * @param asked         the run was asked for ({@link ProbeScheduler#runNow}: an operator's
+ *                      recheck), so whoever asked is waiting for its result
  */
 public record CheckUpdate(CheckKey key, ProbeResult result, RiseFall health, RiseFall previous,
-                          long startedNanos, long finishedNanos, long finishedAtMillis) {
+                          long startedNanos, long finishedNanos, long finishedAtMillis, boolean asked) {
 
     public CheckUpdate {
         Objects.requireNonNull(key, "key");

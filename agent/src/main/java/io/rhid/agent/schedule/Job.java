@@ -48,6 +48,10 @@ final class Job {
     private long askedDue = Long.MAX_VALUE;
     /** This run was started because a sibling saw a change; it does not alert in turn. */
     private boolean forSibling;
+    /** A run was asked for by {@link #runNow} and has not started yet. */
+    private boolean asked;
+    /** The run in progress is one that was asked for. */
+    private boolean runAsked;
 
     Job(Context ctx, CheckKey key, Timing timing, Probe probe, String endpoint, RiseFall health, long anchor) {
         this.ctx = ctx;
@@ -95,6 +99,7 @@ final class Job {
         if (stopped) {
             return;
         }
+        asked = true;
         if (inFlight) {
             rerun = true;
             return;
@@ -153,6 +158,8 @@ final class Job {
             pending = null;
             inFlight = true;
             askedDue = Long.MAX_VALUE;
+            runAsked = asked;
+            asked = false;
         }
         ctx.slots().admit(this);
     }
@@ -181,6 +188,7 @@ final class Job {
         long next;
         boolean closeNow;
         boolean alert;
+        boolean wasAsked;
         synchronized (this) {
             before = health;
             after = before.record(result.passed(), timing.rise(), timing.fall());
@@ -194,13 +202,16 @@ final class Job {
             // flips the state at once and no streak is ever seen, so test the result itself.
             alert = !forSibling && result.passed() != before.up() && before.streak() == 0;
             forSibling = false;
+            wasAsked = runAsked;
+            runAsked = false;
         }
         if (closeNow) {
             closeProbe();
             return;
         }
         // Publish before scheduling: the control loop is waiting for this result.
-        ctx.sink().accept(new CheckUpdate(key, result, after, before, started, finished, ctx.wallMillis().getAsLong()));
+        ctx.sink().accept(new CheckUpdate(key, result, after, before, started, finished, ctx.wallMillis().getAsLong(),
+                wasAsked));
         scheduleAfterRun(next);
         if (alert) {
             ctx.links().alertSiblings(this, before.up());

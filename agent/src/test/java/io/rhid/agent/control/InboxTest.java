@@ -24,7 +24,7 @@ class InboxTest {
         RiseFall up = new RiseFall(true, 0, 3, 0, 5);
         return new ControlLoop.ProbeEvent(new CheckUpdate(new CheckKey("web", check),
                 passed ? ProbeResult.pass("status 200") : ProbeResult.failure("status 500"),
-                up.record(passed, 2, 2), up, 0, 1, 2));
+                up.record(passed, 2, 2), up, 0, 1, 2, false));
     }
 
     @Test
@@ -91,10 +91,13 @@ class InboxTest {
         assertThat(CheckBook.routine(update(startingDown, false), 2))
                 .as("the second of rise 2 results: the service may now be judged").isFalse();
         assertThat(CheckBook.routine(update(startingDown.record(false, 2, 2), false), 2)).isTrue();
+        CheckUpdate asked = update(upPassing, true);
+        asked = new CheckUpdate(asked.key(), asked.result(), asked.health(), asked.previous(), 0, 1, 2, true);
+        assertThat(CheckBook.routine(asked, 2)).as("a run an operator asked for").isFalse();
     }
 
     static CheckUpdate update(RiseFall before, boolean passed) {
         return new CheckUpdate(new CheckKey("web", "http"), passed ? ProbeResult.pass("ok") : ProbeResult.failure("no"),
-                before.record(passed, 2, 2), before, 0, 1, 2);
+                before.record(passed, 2, 2), before, 0, 1, 2, false);
     }
 }

@@ -150,6 +150,8 @@ class ProbeSchedulerTest {
         timer.advanceMillis(350);
 
         assertThat(runsSince(start)).containsExactly(0L, 50L, 200L, 400L);
+        assertThat(updates.stream().map(CheckUpdate::asked)).as("only the run asked for says so")
+                .containsExactly(false, true, false, false);
     }
 
     @Test
