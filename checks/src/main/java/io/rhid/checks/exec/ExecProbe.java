@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -63,17 +63,41 @@ final class ExecProbe implements Probe {
      * Reads commands' output while they run, so a chatty command never blocks on a full pipe;
      * idle threads end after a minute.
      */
-    private static final ThreadPoolExecutor READERS = readers();
+    private static final ThreadPoolExecutor READERS = readers(READER_THREADS, Duration.ofMinutes(1));
 
-    private static ThreadPoolExecutor readers() {
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(READER_THREADS, READER_THREADS, 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "rhid-exec-output");
-                    t.setDaemon(true);
-                    return t;
-                });
-        pool.allowCoreThreadTimeOut(true);
-        return pool;
+    /**
+     * A pool that hands a task to an idle thread if there is one, starts a thread if fewer than
+     * {@code max} run, and only then queues. (A fixed pool with a queue would start a new thread
+     * for each of the first {@code max} tasks however idle the others are, so a single exec check
+     * would keep {@code max} readers; a cached pool has no bound.)
+     */
+    static ThreadPoolExecutor readers(int max, Duration idle) {
+        IdleFirstQueue queue = new IdleFirstQueue();
+        return new ThreadPoolExecutor(0, max, idle.toNanos(), TimeUnit.NANOSECONDS, queue, r -> {
+            Thread t = new Thread(r, "rhid-exec-output");
+            t.setDaemon(true);
+            return t;
+        }, (task, pool) -> {
+            if (pool.isShutdown()) {
+                throw new RejectedExecutionException("exec output readers are shut down");
+            }
+            queue.enqueue(task); // all max threads are busy: wait for one
+        });
+    }
+
+    /**
+     * Offers a task only to a thread waiting for one, so that the pool starts a thread (up to its
+     * maximum) rather than queueing while none is idle; {@link #enqueue} queues for real.
+     */
+    private static final class IdleFirstQueue extends LinkedTransferQueue<Runnable> {
+        @Override
+        public boolean offer(Runnable task) {
+            return tryTransfer(task);
+        }
+
+        void enqueue(Runnable task) {
+            super.offer(task);
+        }
     }
 
     private final String label;

@@ -17,9 +17,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedTransferQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -200,6 +203,41 @@ class ExecProbeTest {
         try (ExecProbe probe = new ExecProbe(spec, new ProbeContext("test/exec", HANG_TIMEOUT), false)) {
             assertThat(probe.run()).isEqualTo(ProbeResult.failure("timeout after 300ms"));
             assertThat(ProcessHandle.of(probe.lastPid())).isEmpty();
+        }
+    }
+
+    @Test
+    void the_reader_pool_hands_work_to_an_idle_thread_starts_at_most_its_bound_and_queues_the_rest() throws Exception {
+        ThreadPoolExecutor pool = ExecProbe.readers(4, Duration.ofSeconds(30));
+        try {
+            LinkedTransferQueue<?> queue = (LinkedTransferQueue<?>) pool.getQueue();
+            for (int i = 0; i < 20; i++) {
+                pool.submit(() -> { }).get(10, TimeUnit.SECONDS);
+                // Bounded: the thread that ran it goes back to waiting for work within a moment.
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!queue.hasWaitingConsumer() && System.nanoTime() < until) {
+                    Thread.onSpinWait();
+                }
+            }
+            assertThat(pool.getLargestPoolSize()).as("one after another: one thread").isEqualTo(1);
+
+            CountDownLatch release = new CountDownLatch(1);
+            List<Future<?>> blocked = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                blocked.add(pool.submit(() -> {
+                    release.await();
+                    return null;
+                }));
+            }
+            assertThat(pool.getLargestPoolSize()).isEqualTo(4);
+            assertThat(queue).hasSize(8);
+            release.countDown();
+            for (Future<?> f : blocked) {
+                f.get(10, TimeUnit.SECONDS);
+            }
+            assertThat(pool.getLargestPoolSize()).isEqualTo(4);
+        } finally {
+            pool.shutdownNow();
         }
     }
 
