@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The single thread that owns rhid's mutable state. Probe outcomes and commands arrive through one
  * queue (the {@link Inbox}; a routine result, one that agrees with its check's state as the one
- * before did, waits there for the next turn instead of waking the loop); each turn of the loop takes everything queued, records the checks' results, has the
+ * before did, waits there for the next turn instead of waking the loop); each turn of the loop
+ * takes everything queued, records the checks' results, has the
  * {@link ServiceEvaluator} judge the services they touch, plans the desired state and hands it to
  * the {@link Converger}, which applies it if it differs from what was applied. Outcomes that
  * arrive together (a correlated failure of many services) are therefore applied as one change,
@@ -243,7 +244,6 @@ public final class ControlLoop implements Runnable, Operations {
         long deadline = Math.min(Math.min(converger.nextDeadline(), gate.nextDeadline()),
                 Math.min(Math.min(flap.nextDeadline(), drains.hold().nextDeadline()), coalescer.nextDeadline()));
         long wait = Math.max(0, Math.min(Math.min(maxWaitNanos, heartbeat.maxWaitNanos()), deadline - now));
-        long waitEnd = wait > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + wait;
         List<Event> batch = new ArrayList<>();
         boolean interrupted = false;
         try {
@@ -252,8 +252,8 @@ public final class ControlLoop implements Runnable, Operations {
             // plus a permit left over from the last take.
             for (int i = 0; i < 3 && !inbox.loud(); i++) {
                 long t = env.ticker().nanos();
-                long until = Math.min(waitEnd, inbox.flushDeadline());
-                if (t >= until || !inbox.await(until - t)) {
+                long left = Math.min(wait - (t - now), inbox.flushIn(t));
+                if (left <= 0 || !inbox.await(left)) {
                     break;
                 }
             }

@@ -58,10 +58,13 @@ final class Inbox {
         }
     }
 
-    /** When the queued quiet events must be taken at the latest; MAX_VALUE if none are queued. */
-    long flushDeadline() {
+    /**
+     * How long from {@code nowNanos} until the queued quiet events must be taken (0 or less: now);
+     * MAX_VALUE if none are queued. A difference, so that it holds whatever the ticker's origin.
+     */
+    long flushIn(long nowNanos) {
         long since = quietSince.get();
-        return since == NONE ? Long.MAX_VALUE : since + QUIET_FLUSH_NANOS;
+        return since == NONE ? Long.MAX_VALUE : QUIET_FLUSH_NANOS - (nowNanos - since);
     }
 
     /** Whether a loud event came since the last take. */
