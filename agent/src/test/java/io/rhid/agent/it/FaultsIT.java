@@ -292,9 +292,11 @@ class FaultsIT {
                 + "sleep processes in its namespace %s%n", text(delays), threads, children, sleeps);
         assertThat(delays.get(0)).isEqualTo(Duration.ofMillis(250));
         assertThat(delays).isSorted().contains(Duration.ofSeconds(2));
-        // One birdc at a time, killed with its children when it times out.
-        assertThat(children).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(1));
-        assertThat(sleeps).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(1));
+        // At most one birdc per caller, killed with its children when it times out: the apply's,
+        // and the export query's, which runs on its own thread every reconcile_interval so the
+        // loop never waits for it (on a loaded machine the two overlap now and then).
+        assertThat(children).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(2));
+        assertThat(sleeps).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(2));
         assertThat(sleepsIn(netns, 2)).as("no birdc child outlives its timeout").isEmpty();
         // Flat, not growing per retry: a few threads start lazily in the first seconds (the export
         // query's, the status server's renderer), so compare the end with the first half's peak.
