@@ -217,7 +217,10 @@ final class ExecProbe implements Probe {
                 log.warn("{}: {} processes of the command's session still alive after SIGKILL", label, left);
             }
         }
-        process.destroyForcibly();
+        // Through its handle: Process.destroyForcibly also closes the output stream, which would
+        // lose the reason of a command whose reader is still queued (all readers busy). The
+        // reader closes the stream when it has read it.
+        process.toHandle().destroyForcibly();
         tree.forEach(ProcessHandle::destroyForcibly);
         if (!process.waitFor(REAP.toMillis(), TimeUnit.MILLISECONDS)) {
             log.warn("{}: pid {} still running {} after SIGKILL", label, process.pid(), Reasons.duration(REAP));
