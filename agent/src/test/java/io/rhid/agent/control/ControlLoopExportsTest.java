@@ -13,6 +13,7 @@ import io.rhid.agent.status.StatusSnapshot;
 import io.rhid.agent.testing.Configs;
 import io.rhid.agent.testing.FakeInterface;
 import io.rhid.agent.testing.FakeRouter;
+import io.rhid.agent.testing.FixedSplay;
 import io.rhid.agent.testing.ManualTimer;
 import io.rhid.agent.testing.ScriptedProbes;
 import java.nio.file.Path;
@@ -23,7 +24,6 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
-import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
@@ -85,17 +85,7 @@ class ControlLoopExportsTest {
                     prefixes: [198.51.100.53/32, "2001:db8::53/128"]
                     checks: [{ type: scripted, id: dns, probe: dns }]
                 """.formatted(stateDir));
-        Environment env = new Environment(timer, timer::millis, timer, Runnable::run, new RandomGenerator() {
-            @Override
-            public long nextLong() {
-                return 0;
-            }
-
-            @Override
-            public long nextLong(long bound) {
-                return 0;
-            }
-        });
+        Environment env = new Environment(timer, timer::millis, timer, Runnable::run, FixedSplay.NONE);
         LoopbackApplier loopback = new LoopbackApplier(config.addresses(), config.stateDir(), lo.runner(), Duration.ofSeconds(1));
         loop = new ControlLoop(config, () -> config, ProbeTypes.of(probes), env, router, loopback, metrics, "test", query,
                 executor);

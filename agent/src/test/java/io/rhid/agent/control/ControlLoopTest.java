@@ -15,6 +15,7 @@ import io.rhid.agent.status.StatusSnapshot;
 import io.rhid.agent.testing.Configs;
 import io.rhid.agent.testing.FakeInterface;
 import io.rhid.agent.testing.FakeRouter;
+import io.rhid.agent.testing.FixedSplay;
 import io.rhid.agent.testing.ManualTimer;
 import io.rhid.agent.testing.ScriptedProbes;
 import java.nio.file.Path;
@@ -22,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
@@ -67,17 +67,7 @@ class ControlLoopTest {
     /** interval 200ms, fast 20ms, rise 2, fall 2; the first runs are not splayed. */
     ControlLoop start(String services, String extra) {
         RhidConfig config = Configs.parse(ProbeTypes.of(probes), yaml(services, extra));
-        Environment env = new Environment(timer, timer::millis, timer, Runnable::run, new RandomGenerator() {
-            @Override
-            public long nextLong() {
-                return 0;
-            }
-
-            @Override
-            public long nextLong(long bound) {
-                return 0;
-            }
-        });
+        Environment env = new Environment(timer, timer::millis, timer, Runnable::run, FixedSplay.NONE);
         LoopbackApplier loopback = new LoopbackApplier(config.addresses(), config.stateDir(), lo.runner(), Duration.ofSeconds(1));
         ConfigLoader loader = new ConfigLoader(ProbeTypes.of(probes));
         loop = new ControlLoop(config, () -> loader.parse(Path.of("rhid.yaml"), reloadYaml), ProbeTypes.of(probes), env,

@@ -11,6 +11,7 @@ import io.rhid.agent.status.StatusServer;
 import io.rhid.agent.testing.Configs;
 import io.rhid.agent.testing.FakeInterface;
 import io.rhid.agent.testing.FakeRouter;
+import io.rhid.agent.testing.FixedSplay;
 import io.rhid.agent.testing.ManualTimer;
 import java.net.InetAddress;
 import java.net.URI;
@@ -26,7 +27,6 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
-import java.util.random.RandomGenerator;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -117,17 +117,7 @@ class SecretsTest {
                 """.formatted(stateDir, statusSection, web.getPort());
         ProbeTypes types = ProbeTypes.load();
         RhidConfig config = Configs.parse(types, yaml);
-        Environment env = new Environment(timer, timer::millis, timer, Runnable::run, new RandomGenerator() {
-            @Override
-            public long nextLong() {
-                return 0;
-            }
-
-            @Override
-            public long nextLong(long bound) {
-                return 0;
-            }
-        });
+        Environment env = new Environment(timer, timer::millis, timer, Runnable::run, FixedSplay.NONE);
         FakeInterface lo = new FakeInterface(new ArrayList<>());
         ControlLoop loop = new ControlLoop(config, () -> new ConfigLoader(types).parse(Path.of("rhid.yaml"), yaml), types, env,
                 new FakeRouter(), new LoopbackApplier(config.addresses(), config.stateDir(), lo.runner(), Duration.ofSeconds(1)),

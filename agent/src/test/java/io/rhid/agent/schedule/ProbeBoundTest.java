@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rhid.agent.config.Timing;
 import io.rhid.agent.health.RiseFall;
+import io.rhid.agent.testing.FixedSplay;
 import io.rhid.agent.testing.ManualTimer;
 import io.rhid.agent.testing.ScriptedProbe;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
@@ -30,18 +30,7 @@ class ProbeBoundTest {
     final List<Runnable> held = new ArrayList<>();
 
     ProbeScheduler scheduler(int maxRuns, int maxRunsPerEndpoint) {
-        RandomGenerator noSplay = new RandomGenerator() {
-            @Override
-            public long nextLong() {
-                return 0;
-            }
-
-            @Override
-            public long nextLong(long bound) {
-                return 0;
-            }
-        };
-        return new ProbeScheduler(timer, held::add, timer, timer::millis, noSplay, updates::add, maxRuns,
+        return new ProbeScheduler(timer, held::add, timer, timer::millis, FixedSplay.NONE, updates::add, maxRuns,
                 maxRunsPerEndpoint);
     }
 

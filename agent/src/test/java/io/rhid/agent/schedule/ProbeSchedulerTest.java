@@ -6,6 +6,7 @@ import io.rhid.agent.config.RhidConfig;
 import io.rhid.agent.config.Timing;
 import io.rhid.agent.health.RiseFall;
 import io.rhid.agent.testing.Configs;
+import io.rhid.agent.testing.FixedSplay;
 import io.rhid.agent.testing.ManualTimer;
 import io.rhid.agent.testing.ScriptedProbe;
 import java.time.Duration;
@@ -30,17 +31,7 @@ class ProbeSchedulerTest {
 
     /** Splay 0: the first run is at once, so run times are easy to read. */
     ProbeScheduler scheduler(long splayNanos) {
-        RandomGenerator fixed = new RandomGenerator() {
-            @Override
-            public long nextLong() {
-                return splayNanos;
-            }
-
-            @Override
-            public long nextLong(long bound) {
-                return splayNanos;
-            }
-        };
+        RandomGenerator fixed = new FixedSplay(splayNanos);
         return new ProbeScheduler(timer, Runnable::run, timer, timer::millis, fixed, updates::add);
     }
 

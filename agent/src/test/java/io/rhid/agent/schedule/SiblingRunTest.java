@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rhid.agent.config.Timing;
 import io.rhid.agent.health.RiseFall;
+import io.rhid.agent.testing.FixedSplay;
 import io.rhid.agent.testing.ManualTimer;
 import io.rhid.agent.testing.ScriptedProbe;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
@@ -35,8 +35,7 @@ class SiblingRunTest {
     Runnable onNextResultOfA;
 
     ProbeScheduler scheduler() {
-        RandomGenerator noSplay = () -> 0; // a bounded draw from all zero bits is 0 too: no splay
-        return new ProbeScheduler(timer, held::add, timer, timer::millis, noSplay, u -> {
+        return new ProbeScheduler(timer, held::add, timer, timer::millis, FixedSplay.NONE, u -> {
             updates.add(u);
             Runnable hook = onNextResultOfA;
             if (u.key().equals(A) && hook != null) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rhid.agent.config.Timing;
 import io.rhid.agent.health.RiseFall;
+import io.rhid.agent.testing.FixedSplay;
 import io.rhid.checks.spi.Probe;
 import io.rhid.checks.spi.ProbeResult;
 import java.net.InetAddress;
@@ -28,17 +29,7 @@ class WatchedSchedulerTest {
     static final int BOUND_MS = 10_000;
     static final long MS = 1_000_000;
     static final Timing HOURLY = new Timing(Duration.ofHours(1), Duration.ofMillis(20), Duration.ofSeconds(1), 1, 2, true);
-    static final RandomGenerator NO_SPLAY = new RandomGenerator() {
-        @Override
-        public long nextLong() {
-            return 0;
-        }
-
-        @Override
-        public long nextLong(long bound) {
-            return 0;
-        }
-    };
+    static final RandomGenerator NO_SPLAY = FixedSplay.NONE;
 
     /**
      * Confirmed up already: a first pass then agrees with the state, so it alerts no linked check
